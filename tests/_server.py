@@ -1,0 +1,44 @@
+"""A real uvicorn on 127.0.0.1:0 for tests of streaming, lifespan and disconnects.
+
+httpx's ASGI transport buffers responses and never sends lifespan, so anything
+about those goes through a real server, bound to loopback, bounded in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+
+from asgipaste.types import ASGIApp
+
+
+@contextlib.asynccontextmanager
+async def running_server(app: ASGIApp, **config: Any) -> AsyncIterator[tuple[str, uvicorn.Server]]:
+    """Serve ``app`` on an ephemeral loopback port; yield ``(base_url, server)``."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config.setdefault("lifespan", "on")
+    config.setdefault("log_level", "warning")
+    server = uvicorn.Server(uvicorn.Config(app, **config))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:
+                if task.done():
+                    task.result()  # startup failed: raise its error here
+                    raise RuntimeError("uvicorn exited during startup")
+                await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(BaseException):
+            async with asyncio.timeout(10):
+                await task
+        sock.close()
