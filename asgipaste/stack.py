@@ -1,0 +1,56 @@
+"""What a load produces: the ASGI app, the fused WSGI app when there is one, and the graph.
+
+``check`` and ``graph`` read :class:`StackNode` trees; servers read
+:class:`LoadedStack` to choose between an ASGI and a pure-WSGI interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from asgipaste.types import ASGIApp, WSGIApp
+
+__all__ = ["Join", "LoadedStack", "StackNode"]
+
+#: How a node meets its parent: "native" (same protocol), "adapter" (WSGI app
+#: served to ASGI: one crossing), "bridge" (ASGI app shown to a WSGI filter or
+#: legacy composite).
+Join = Literal["native", "adapter", "bridge"]
+
+
+@dataclass
+class StackNode:
+    """One layer of a loaded stack, as ``asgipaste graph`` prints it."""
+
+    kind: str  # "app", "composite", "pipeline", "filter", "filter-app", "server", "mount"
+    name: str  # section name ("app:main") or URI ("egg:Paste#urlmap")
+    protocol: str  # "asgi" or "wsgi"
+    file: str | None = None
+    line: int | None = None
+    label: str = ""  # factory reference, urlmap prefix, ...
+    join: Join = "native"
+    children: list[StackNode] = field(default_factory=list)
+
+    def walk(self) -> list[StackNode]:
+        """This node and all below it, depth first."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@dataclass
+class LoadedStack:
+    """The result of loading one app section.
+
+    ``asgi`` is always usable. ``wsgi`` is set only when the whole tree is WSGI
+    all the way down (one fused WSGI component at the root), so a server with a
+    WSGI interface (granian) can serve it with no ASGI crossing at all.
+    """
+
+    asgi: ASGIApp
+    wsgi: WSGIApp | None
+    graph: StackNode
+    name: str
+    file: str | None = None
