@@ -1,0 +1,447 @@
+"""Paste's ``urlmap`` composite as a pure-ASGI app: longest prefix wins, domains first.
+
+The INI side is ``egg:Paste#urlmap`` unchanged::
+
+    [composite:main]
+    use = egg:asgipaste#urlmap
+    / = home
+    /v2 = api_v2
+    domain admin.example.com /  = admin
+    not_found_app = custom_404
+
+Matching is Paste's (see ``docs/urlmap.md``): entries with a domain are tried
+first, then the longest path prefix wins whatever the INI order, a prefix
+matches only at a ``/`` boundary, the bare prefix reaches its app with an empty
+remainder (no redirect) and runs of ``/`` in the request path are collapsed.
+
+The ASGI mapping follows the spec: the child scope's ``root_path`` is extended
+by the matched prefix and ``path`` stays the full path, so a WSGI app below
+sees ``SCRIPT_NAME = root_path`` and ``PATH_INFO = path[len(root_path):]``,
+exactly what Paste gave it. Dispatch costs O(path segments) dict lookups, not
+O(entries). Lifespan scopes are fanned out to every mounted app
+(:mod:`asgipaste.lifespan`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+from urllib.parse import quote, unquote_to_bytes
+
+from starlette.datastructures import URLPath
+from starlette.routing import NoMatchFound
+
+from asgipaste.errors import ConfigValueError
+from asgipaste.lifespan import DEFAULT_TIMEOUT, LifespanGroup
+from asgipaste.types import ASGIApp, Receive, Scope, Send
+
+__all__ = [
+    "URLMap",
+    "normalize_key",
+    "normalize_root_path",
+    "not_found",
+    "parse_path_expression",
+    "urlmap_factory",
+]
+
+Key = tuple[str | None, str]  # (domain or None, normalised path prefix)
+
+_SLASHES = re.compile("//+")
+_RAW_SLASHES = re.compile(b"//+")
+_DOMAIN_URL = re.compile("^(http|https)://")
+_SECURE = frozenset({"https", "wss"})
+
+
+def normalize_key(url: str | tuple[str | None, str] | list[Any]) -> Key:
+    """Paste's key normalisation: ``(domain, path)`` with ``//`` collapsed and the trailing ``/`` cut.
+
+    >>> normalize_key("http://Example.com:8080//a//b/")
+    ('example.com:8080', '/a/b')
+    >>> normalize_key("/")
+    (None, '')
+    """
+    if isinstance(url, (list, tuple)):
+        host, path = url[0], normalize_key(url[1])[1]
+        return (host.lower() or None) if host else None, path
+    if url and not url.startswith("/") and not _DOMAIN_URL.search(url):
+        raise ConfigValueError(f"URL fragments must start with / or http:// (you gave {url!r})", key=url)
+    domain: str | None = None
+    match = _DOMAIN_URL.search(url)
+    if match:
+        url = url[match.end() :]
+        if "/" in url:
+            domain, url = url.split("/", 1)
+            url = "/" + url
+        else:
+            domain, url = url, ""
+        # Paste compared keys as written against a lower-cased Host, so a key
+        # with capitals never matched; lower-casing here makes it match.
+        domain = domain.lower() or None
+    return domain, _SLASHES.sub("/", url).rstrip("/")
+
+
+def parse_path_expression(expression: str) -> str:
+    """Paste's ``domain HOST port N /path`` grammar for INI keys, as a URL ``URLMap`` accepts.
+
+    >>> parse_path_expression("domain example.com port 8080 /x")
+    'http://example.com:8080/x'
+    """
+    parts = expression.split()
+    domain = port = path = None
+    while parts:
+        word = parts.pop(0)
+        if word in ("domain", "port"):
+            if not parts:
+                what = "a domain name" if word == "domain" else "a port number"
+                raise ConfigValueError(f"{word!r} must be followed with {what}", key=expression)
+            value = parts.pop(0)
+            if (domain if word == "domain" else port) is not None:
+                raise ConfigValueError(f"{word!r} given twice in {expression!r}", key=expression)
+            if word == "domain":
+                domain = value
+            else:
+                port = value
+        else:
+            if path is not None:
+                raise ConfigValueError(
+                    f"more than one path given (have {path!r}, got {word!r})", key=expression
+                )
+            path = word
+    text = ""
+    if domain:
+        text = f"http://{domain}"
+    if port:
+        if not domain:
+            raise ConfigValueError(
+                "If you give a port, you must also give a domain",
+                key=expression,
+                hint="write 'domain HOST port N /path'",
+            )
+        text += ":" + port
+    if path:
+        if text:
+            text += "/"  # Paste does this too; the `//` it makes is collapsed by normalize_key
+        text += path
+    return text
+
+
+def _raw_split(raw: bytes, decoded: str) -> int | None:
+    """Index in ``raw`` (percent-encoded) where the part decoding to ``decoded`` ends."""
+    want = decoded.encode("utf-8")
+    i = count = 0
+    while count < len(want) and i < len(raw):
+        i += 3 if raw[i] == 0x25 and i + 3 <= len(raw) else 1  # "%XX" is one decoded byte
+        count += 1
+    if count == len(want) and unquote_to_bytes(raw[:i]) == want:
+        return i
+    return None
+
+
+def normalize_root_path(scope: Scope) -> Scope:
+    """Make ``root_path`` spec-shaped: no trailing ``/`` and a prefix of ``path``.
+
+    Servers disagree: uvicorn's ``--root-path /api/`` keeps the slash, hypercorn
+    and ``httpx.ASGITransport(root_path=...)`` give a root_path that ``path``
+    does not include. Returns ``scope`` itself when nothing needs fixing (so it
+    is cheap and idempotent), else a shallow copy.
+
+    >>> normalize_root_path({"type": "http", "root_path": "/pre/", "path": "/x"})["path"]
+    '/pre/x'
+    """
+    root: str = scope.get("root_path", "")
+    if not root:
+        return scope
+    path: str = scope.get("path", "")
+    stripped = root.rstrip("/")
+    if stripped == root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        return scope
+    scope = dict(scope)
+    scope["root_path"] = stripped
+    if not (path.startswith(stripped) and (len(path) == len(stripped) or path[len(stripped)] == "/")):
+        scope["path"] = stripped + path
+        raw = scope.get("raw_path")
+        if raw is not None:
+            scope["raw_path"] = quote(stripped).encode("ascii") + raw
+    return scope
+
+
+def _host_port(scope: Scope) -> tuple[str, str]:
+    """Paste's host and port: Host header, else the server name; default port by scheme."""
+    host: str | None = None
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"host":
+            host = value.decode("latin-1")
+            break
+    if host is None:
+        server = scope.get("server")
+        host = str(server[0]) if server else ""
+    host = host.lower()
+    if ":" in host:
+        host, port = host.split(":", 1)
+        return host, port
+    return host, "443" if scope.get("scheme") in _SECURE else "80"
+
+
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    """The default ``not_found_app``: a plain 404 (websocket: close), revealing nothing."""
+    if scope["type"] == "http":
+        body = b"Not Found"
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"9")]
+        await send({"type": "http.response.start", "status": 404, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+    elif scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1000, "reason": ""})
+
+
+class _Entry:
+    """One mounted app: what ``URLMap.routes`` lists and ``url_path_for`` walks."""
+
+    __slots__ = ("app", "domain", "name", "path")
+
+    def __init__(self, key: Key, app: ASGIApp, name: str | None) -> None:
+        self.domain, self.path = key
+        self.app = app
+        self.name = name
+
+    @property
+    def key(self) -> Key:
+        return self.domain, self.path
+
+    def url(self) -> str:
+        return f"http://{self.domain}{self.path}" if self.domain else self.path or "/"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url()!r}, name={self.name!r}, app={self.app!r})"
+
+    def url_path_for(self, name: str, /, **params: Any) -> URLPath:
+        """``name`` + ``path=`` gives this prefix plus path; ``name:child`` asks the app."""
+        host = self.domain or ""
+        if self.name is not None and name == self.name and set(params) == {"path"}:
+            rest = str(params["path"])
+            path = self.path + "/" + rest.lstrip("/") if rest else self.path
+            return URLPath(path=path or "/", host=host)
+        if self.name is None or name.startswith(self.name + ":"):
+            remaining = name if self.name is None else name[len(self.name) + 1 :]
+            child = getattr(self.app, "url_path_for", None)
+            if callable(child):
+                try:
+                    url = child(remaining, **params)
+                except NoMatchFound:
+                    pass
+                else:
+                    return URLPath(path=self.path + str(url), protocol=url.protocol, host=url.host or host)
+        raise NoMatchFound(name, params)
+
+
+class URLMap(MutableMapping[Any, ASGIApp]):
+    """Dispatch to ASGI apps by URL prefix (and domain), with Paste's ``URLMap`` semantics.
+
+    A mutable mapping: keys are ``'/path'``, ``'http://host/path'``,
+    ``'https://host:port/path'`` or ``(host, '/path')``; assigning ``None``
+    deletes. Keys are stored normalised as ``(domain, path)``.
+
+    >>> urlmap = URLMap()
+    >>> urlmap["/"] = home_app                       # doctest: +SKIP
+    >>> urlmap.mount("/v2/", api_app, name="api")    # doctest: +SKIP
+    >>> urlmap.url_path_for("api", path="/x")        # doctest: +SKIP
+    '/v2/x'
+    """
+
+    def __init__(
+        self,
+        not_found_app: ASGIApp | None = None,
+        *,
+        startup_timeout: float | None = DEFAULT_TIMEOUT,
+        shutdown_timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._entries: dict[Key, _Entry] = {}  # definition order: lifespan starts in it
+        self._index: dict[str | None, dict[str, _Entry]] = {}
+        self._order: list[_Entry] = []
+        self.not_found_app: ASGIApp = not_found_app or not_found
+        self.startup_timeout = startup_timeout
+        self.shutdown_timeout = shutdown_timeout
+
+    # Paste's attribute name, for code written against paste.urlmap.
+    @property
+    def not_found_application(self) -> ASGIApp:
+        return self.not_found_app
+
+    @not_found_application.setter
+    def not_found_application(self, app: ASGIApp) -> None:
+        self.not_found_app = app
+
+    # -- the mapping -----------------------------------------------------
+
+    def mount(self, url: Any, app: ASGIApp, name: str | None = None) -> None:
+        """Map ``url`` to ``app``; ``name`` is what ``url_path_for`` finds it by. A same key is replaced."""
+        key = normalize_key(url)
+        self._entries.pop(key, None)
+        self._entries[key] = _Entry(key, app, name)
+        self._rebuild()
+
+    def __setitem__(self, url: Any, app: ASGIApp | None) -> None:
+        if app is None:
+            self._entries.pop(normalize_key(url), None)
+            self._rebuild()
+        else:
+            self.mount(url, app)
+
+    def __getitem__(self, url: Any) -> ASGIApp:
+        key = normalize_key(url)
+        try:
+            return self._entries[key].app
+        except KeyError:
+            raise KeyError(f"No application with the url {key[1]!r} (domain: {key[0] or '*'!r})")
+
+    def __delitem__(self, url: Any) -> None:
+        key = normalize_key(url)
+        if key not in self._entries:
+            raise KeyError(f"No application with the url {key!r}")
+        del self._entries[key]
+        self._rebuild()
+
+    def __iter__(self) -> Iterator[Key]:
+        return (entry.key for entry in self._order)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _rebuild(self) -> None:
+        # Paste's order: domains sorted by name, then domain-less; longest path first.
+        self._order = sorted(
+            self._entries.values(),
+            key=lambda e: (e.domain is None, e.domain or "", -len(e.path), e.path),
+        )
+        self._index = {}
+        for entry in self._entries.values():
+            self._index.setdefault(entry.domain, {})[entry.path] = entry
+
+    @property
+    def routes(self) -> list[_Entry]:
+        """The entries in matching order (Starlette's ``Mount`` descends through ``routes``)."""
+        return list(self._order)
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{e.url()!r}: {e.name or e.app!r}" for e in self._order)
+        extra = "" if self.not_found_app is not_found else f", not_found_app={self.not_found_app!r}"
+        return f"{type(self).__name__}({{{items}}}{extra})"
+
+    def url_path_for(self, name: str, /, **params: Any) -> URLPath:
+        """The URL of the entry named ``name`` (``path=`` appended), or ``name:child`` inside it."""
+        for entry in self._order:
+            try:
+                return entry.url_path_for(name, **params)
+            except NoMatchFound:
+                pass
+        raise NoMatchFound(name, params)
+
+    # -- dispatch --------------------------------------------------------
+
+    def match(self, scope: Scope, route_path: str) -> tuple[str, _Entry] | None:
+        """The ``(prefix, entry)`` Paste would pick for ``route_path`` (already ``//``-collapsed)."""
+        index = self._index
+        if len(index) > 1 or None not in index:
+            host, port = _host_port(scope)
+            for domain in (host, f"{host}:{port}"):
+                table = index.get(domain)
+                if table is not None:
+                    found = _longest(table, route_path)
+                    if found is not None:
+                        return found
+        table = index.get(None)
+        return None if table is None else _longest(table, route_path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.lifespan_group()(scope, receive, send)
+            return
+        scope = normalize_root_path(scope)
+        root: str = scope.get("root_path", "")
+        path: str = scope.get("path", "")
+        route = path[len(root) :]
+        norm = _SLASHES.sub("/", route) if "//" in route else route
+        found = self.match(scope, norm)
+        if found is None:
+            scope = dict(scope)
+            scope["asgipaste.urlmap"] = self  # Paste's environ['paste.urlmap_object']
+            await self.not_found_app(scope, receive, send)
+            return
+        prefix, entry = found
+        child = dict(scope)
+        child["root_path"] = root + prefix
+        if norm != route:
+            _rewrite_path(child, root, root + norm)
+        await entry.app(child, receive, send)
+
+    def lifespan_group(self) -> LifespanGroup:
+        """The lifespan fan-out over the mounted apps (definition order), then ``not_found_app``."""
+        members: list[tuple[str, ASGIApp]] = [(e.name or e.url(), e.app) for e in self._entries.values()]
+        if self.not_found_app is not not_found:
+            members.append(("not_found_app", self.not_found_app))
+        return LifespanGroup(
+            members, startup_timeout=self.startup_timeout, shutdown_timeout=self.shutdown_timeout
+        )
+
+
+def _longest(table: dict[str, _Entry], path: str) -> tuple[str, _Entry] | None:
+    """Longest key of ``table`` equal to ``path`` or a prefix ending at a ``/``: O(segments)."""
+    entry = table.get(path)
+    if entry is not None:
+        return path, entry
+    end = len(path)
+    while True:
+        end = path.rfind("/", 0, end)
+        if end < 0:
+            return None
+        prefix = path[:end]
+        entry = table.get(prefix)
+        if entry is not None:
+            return prefix, entry
+
+
+def _rewrite_path(scope: Scope, root: str, path: str) -> None:
+    """Set the ``//``-collapsed ``path`` and a ``raw_path`` that still decodes to it."""
+    scope["path"] = path
+    raw = scope.get("raw_path")
+    if raw is None:
+        return
+    cut = _raw_split(raw, root)
+    if cut is not None:
+        candidate = raw[:cut] + _RAW_SLASHES.sub(b"/", raw[cut:])
+        if unquote_to_bytes(candidate) == path.encode("utf-8"):
+            scope["raw_path"] = candidate
+            return
+    scope["raw_path"] = quote(path).encode("ascii")
+
+
+def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> URLMap:
+    """``egg:asgipaste#urlmap``: Paste's ``urlmap_factory`` building an ASGI :class:`URLMap`.
+
+    ``not_found_app`` comes from the section, else from ``global_conf``. Every
+    other key is a path expression (``/v2``, ``domain example.com port 8080 /x``)
+    and its value the app to mount there, which also names the entry::
+
+        [composite:main]
+        use = egg:asgipaste#urlmap
+        /v2 = api_v2            ; urlmap.url_path_for("api_v2", path="/x") == "/v2/x"
+    """
+    if "not_found_app" in local_conf:
+        not_found_name: str | None = local_conf.pop("not_found_app")
+    else:
+        not_found_name = global_conf.get("not_found_app")
+    not_found_app = loader.get_app(not_found_name, global_conf=global_conf) if not_found_name else None
+    urlmap = URLMap(not_found_app=not_found_app)
+    for key, value in local_conf.items():
+        url = parse_path_expression(key)
+        app = loader.get_app(value, global_conf=global_conf)  # as Paste: app errors before key errors
+        try:
+            urlmap.mount(url, app, name=value.strip())
+        except ConfigValueError as exc:
+            raise ConfigValueError(
+                exc.message, key=key, hint="write '/v2 = app' or 'domain example.com /v2 = app'"
+            ) from None
+    return urlmap
+
+
+urlmap_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
