@@ -1,0 +1,30 @@
+"""Routes on ASGI: a drop-in ``Mapper`` plus nova-style ``Router``/``Resource`` dispatch.
+
+Migrating from Routes is a one-line import change::
+
+    from asgipaste.routes import Mapper   # was: from routes import Mapper
+
+>>> m = Mapper()
+>>> m.resource("message", "messages")
+>>> m.match("/messages/new", environ={"REQUEST_METHOD": "GET"})["action"]
+'new'
+"""
+
+from __future__ import annotations
+
+from asgipaste.routes.mapper import Mapper
+from asgipaste.routes.route import Route
+from asgipaste.routes.submapper import SubMapper, SubMapperParent
+from asgipaste.routes.urlgen import URLGenerator
+from asgipaste.routes.util import GenerationException, MatchException, RoutesException
+
+__all__ = [
+    "GenerationException",
+    "Mapper",
+    "MatchException",
+    "Route",
+    "RoutesException",
+    "SubMapper",
+    "SubMapperParent",
+    "URLGenerator",
+]

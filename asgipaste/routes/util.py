@@ -1,0 +1,145 @@
+"""Errors and environ helpers shared by the mapper, the URL generator and dispatch.
+
+>>> env = environ_from_scope({"type": "http", "method": "GET", "path": "/v2/servers",
+...                           "root_path": "/v2", "headers": [(b"host", b"api:8774")]})
+>>> env["SCRIPT_NAME"], env["PATH_INFO"], env["HTTP_HOST"]
+('/v2', '/servers', 'api:8774')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+__all__ = [
+    "GenerationException",
+    "MatchException",
+    "RoutesException",
+    "cache_hostinfo",
+    "controller_scan",
+    "environ_from_scope",
+    "is_asgi_scope",
+    "is_form_post",
+    "split_root_path",
+]
+
+
+class RoutesException(Exception):
+    """A routing error (same name as ``routes.util.RoutesException``)."""
+
+
+class MatchException(RoutesException):
+    """A matching error."""
+
+
+class GenerationException(RoutesException):
+    """A URL could not be generated."""
+
+
+def controller_scan(directory: str | None = None) -> list[str]:
+    """Controller names found as ``*.py`` files under ``directory`` (longest first), as Routes."""
+    if directory is None:
+        return []
+
+    def find_controllers(dirname: str, prefix: str = "") -> list[str]:
+        controllers: list[str] = []
+        for fname in os.listdir(dirname):
+            filename = os.path.join(dirname, fname)
+            if os.path.isfile(filename) and re.match(r"^[^_]{1,1}.*\.py$", fname):
+                controllers.append(prefix + fname[:-3])
+            elif os.path.isdir(filename):
+                controllers.extend(find_controllers(filename, prefix=prefix + fname + "/"))
+        return controllers
+
+    controllers = find_controllers(directory)
+    controllers.sort(key=len, reverse=True)
+    return controllers
+
+
+def is_asgi_scope(obj: Mapping[str, Any]) -> bool:
+    """True for an ASGI connection scope (it has ``type`` and ``path``, no ``REQUEST_METHOD``)."""
+    return "REQUEST_METHOD" not in obj and isinstance(obj.get("type"), str) and "path" in obj
+
+
+def split_root_path(path: str, root_path: str) -> tuple[str, str]:
+    """``(script_name, path_info)`` for an ASGI ``path`` under ``root_path``.
+
+    ASGI's ``path`` includes ``root_path``; it is stripped only at a ``/`` boundary.
+
+    >>> split_root_path("/v2/servers", "/v2")
+    ('/v2', '/servers')
+    >>> split_root_path("/v20/servers", "/v2")
+    ('', '/v20/servers')
+    """
+    root = root_path.rstrip("/")
+    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        return root, path[len(root) :] or ""
+    return "", path
+
+
+def environ_from_scope(scope: Mapping[str, Any]) -> dict[str, Any]:
+    """A WSGI-style environ with the keys routing reads, built from an ASGI scope."""
+    script_name, path_info = split_root_path(scope.get("path", ""), scope.get("root_path", "") or "")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope.get("method", "GET") if scope.get("type") == "http" else "GET",
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path_info,
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "wsgi.url_scheme": {"ws": "http", "wss": "https"}.get(
+            scope.get("scheme", "http"), scope.get("scheme", "http")
+        ),
+    }
+    server = scope.get("server")
+    if server:
+        environ["SERVER_NAME"] = str(server[0])
+        environ["SERVER_PORT"] = str(server[1]) if server[1] is not None else ""
+    else:
+        environ["SERVER_NAME"] = "localhost"
+        environ["SERVER_PORT"] = "443" if environ["wsgi.url_scheme"] == "https" else "80"
+    for name, value in scope.get("headers", ()):
+        key = name.decode("latin-1").upper().replace("-", "_")
+        text = value.decode("latin-1")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = text
+        elif key == "CONTENT_LENGTH":
+            environ["CONTENT_LENGTH"] = text
+        else:
+            key = "HTTP_" + key
+            environ[key] = environ[key] + "," + text if key in environ else text
+    return environ
+
+
+def cache_hostinfo(environ: MutableMapping[str, Any]) -> dict[str, str]:
+    """Scheme and host of the request (forwarded headers first), cached in the environ."""
+    hostinfo: dict[str, str] = {}
+    if (
+        environ.get("HTTPS")
+        or environ.get("wsgi.url_scheme") == "https"
+        or "https" in environ.get("HTTP_X_FORWARDED_PROTO", "").split(", ")
+    ):
+        hostinfo["protocol"] = "https"
+    else:
+        hostinfo["protocol"] = "http"
+    if environ.get("HTTP_X_FORWARDED_HOST"):
+        hostinfo["host"] = environ["HTTP_X_FORWARDED_HOST"].split(", ", 1)[0]
+    elif environ.get("HTTP_HOST"):
+        hostinfo["host"] = environ["HTTP_HOST"]
+    else:
+        host = environ.get("SERVER_NAME")
+        if not host:
+            raise GenerationException("qualified URL needs HTTP_HOST or SERVER_NAME in the environ")
+        port = str(environ.get("SERVER_PORT", ""))
+        default = "443" if environ.get("wsgi.url_scheme") == "https" else "80"
+        hostinfo["host"] = host + (":" + port if port and port != default else "")
+    environ["routes.cached_hostinfo"] = hostinfo
+    return hostinfo
+
+
+def is_form_post(environ: Mapping[str, Any]) -> bool:
+    """True when the request body is an HTML form (where ``_method`` may hide)."""
+    content_type = str(environ.get("CONTENT_TYPE", "")).lower()
+    if ";" in content_type:
+        content_type = content_type.split(";", 1)[0]
+    return content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
