@@ -1,0 +1,104 @@
+"""Legacy ``[server:main]`` sections (waitress, Paste's httpserver, gunicorn) served by uvicorn.
+
+An existing ``development.ini`` keeps working unchanged:
+
+.. code-block:: ini
+
+    [server:main]
+    use = egg:waitress#main
+    listen = localhost:6543
+
+is served by uvicorn on ``localhost:6543``, with one notice line saying so and
+naming the options uvicorn has no use for (``threads``, ``url_scheme``, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from asgipaste.errors import ConfigValueError
+from asgipaste.servers import Listen, parse_listen, parse_port, positive_int, server_location
+from asgipaste.servers.uvicorn import UvicornServer
+
+__all__ = ["gunicorn_server_factory", "paste_http_server_factory", "waitress_server_factory"]
+
+logger = logging.getLogger("asgipaste.servers")
+
+
+def _port(value: str, file: str | None) -> int:
+    try:
+        return parse_port(value)
+    except ValueError as exc:
+        raise ConfigValueError(f"Bad value for port: {exc}", file=file, key="port")
+
+
+def _host_port(
+    options: dict[str, str], *, default_host: str, default_port: int, file: str | None
+) -> list[Listen]:
+    host = options.pop("host", None)
+    port = options.pop("port", None)
+    listen = options.pop("listen", None)
+    if listen is not None:
+        return parse_listen(listen, default_port=default_port)
+    return [Listen((host or default_host).strip(), _port(port, file) if port is not None else default_port)]
+
+
+def _notice(runner: str, listens: list[Listen], ignored: Mapping[str, str]) -> None:
+    where = " ".join(str(item) for item in listens)
+    skipped = f"; ignored options: {', '.join(sorted(ignored))}" if ignored else ""
+    logger.warning("asgipaste: [server] uses %s; serving it with uvicorn on %s%s", runner, where, skipped)
+
+
+def waitress_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
+    """``egg:waitress#main``: ``host``/``port`` or ``listen = localhost:6543 [::1]:6543``.
+
+    >>> waitress_server_factory({}, listen="localhost:6543 *:6544", threads="4")
+    UvicornServer(listen=['localhost:6543', '0.0.0.0:6544'], workers=1, reload=False)
+    """
+    file = server_location(global_conf)
+    options = dict(local_conf)
+    listens = _host_port(options, default_host="0.0.0.0", default_port=8080, file=file)
+    _notice("egg:waitress#main", listens, options)
+    return UvicornServer(listens=listens)
+
+
+def paste_http_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
+    """``egg:Paste#http``: ``host`` (default 127.0.0.1) and ``port`` (default 8080).
+
+    >>> paste_http_server_factory({}, host="0.0.0.0", port="5000")
+    UvicornServer(listen=['0.0.0.0:5000'], workers=1, reload=False)
+    """
+    file = server_location(global_conf)
+    options = dict(local_conf)
+    listens = _host_port(options, default_host="127.0.0.1", default_port=8080, file=file)
+    _notice("egg:Paste#http", listens, options)
+    return UvicornServer(listens=listens)
+
+
+def gunicorn_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
+    """``egg:gunicorn#main``: ``host``/``port`` or ``bind`` (space or comma separated), ``workers``.
+
+    >>> gunicorn_server_factory({}, bind="127.0.0.1:8001", workers="3")
+    UvicornServer(listen=['127.0.0.1:8001'], workers=3, reload=False)
+    """
+    file = server_location(global_conf)
+    options = dict(local_conf)
+    bind = options.pop("bind", None)
+    if bind is not None:
+        listens = parse_listen(bind.replace(",", " "), default_port=8000, key="bind")
+        for key in ("host", "port"):
+            options.pop(key, None)
+    else:
+        listens = _host_port(options, default_host="127.0.0.1", default_port=8000, file=file)
+    workers = 1
+    if "workers" in options:
+        raw = options.pop("workers")
+        try:
+            workers = positive_int(raw)
+        except ValueError:
+            raise ConfigValueError(f"Bad value for workers: {raw!r} (need an integer >= 1)", file=file, key="workers")
+    _notice("egg:gunicorn#main", listens, options)
+    return UvicornServer(listens=listens, workers=workers)
+

@@ -1,0 +1,257 @@
+"""``[server:main] use = egg:asgipaste#uvicorn``: uvicorn, configured from INI strings.
+
+.. code-block:: ini
+
+    [server:main]
+    use = egg:asgipaste#uvicorn
+    host = 127.0.0.1
+    port = 8000
+    workers = 2
+    timeout_graceful_shutdown = 30
+
+Every option is a string in the INI; each is converted and checked here, and a
+bad value raises :class:`~asgipaste.errors.ConfigValueError` naming the key.
+One process serves the loaded app object directly; ``workers > 1`` and
+``reload`` hand uvicorn the import string ``asgipaste.serve:app`` and pass the
+config file to each worker through the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from asgipaste.converters import asbool, asint
+from asgipaste.errors import ConfigValueError
+from asgipaste.servers import (
+    ENV_LOGGING,
+    Listen,
+    MaxURLLength,
+    ServeTarget,
+    bind_socket,
+    choice,
+    non_negative_float,
+    option,
+    parse_listen,
+    parse_port,
+    positive_int,
+    server_location,
+)
+from asgipaste.stack import LoadedStack
+from asgipaste.types import ASGIApp
+
+__all__ = ["UvicornServer", "server_factory"]
+
+logger = logging.getLogger("asgipaste.servers")
+
+#: uvicorn's exit code for a failed startup; its multiprocess supervisor stops on it.
+STARTUP_FAILURE = 3
+
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+# INI key -> converter; the key is also uvicorn.Config's keyword.
+_CONFIG_OPTIONS: dict[str, Callable[[str], Any]] = {
+    "lifespan": choice("on", "auto", "off"),
+    "proxy_headers": asbool,
+    "forwarded_allow_ips": str,
+    "root_path": str,
+    "timeout_keep_alive": asint,
+    "timeout_graceful_shutdown": asint,
+    "limit_concurrency": positive_int,
+    "limit_max_requests": positive_int,
+    "backlog": positive_int,
+    "http": choice("auto", "h11", "httptools"),
+    "loop": choice("auto", "asyncio", "uvloop"),
+    "ws": choice("auto", "none", "websockets", "websockets-sansio", "wsproto"),
+    "ws_max_size": positive_int,
+    "access_log": asbool,
+    "server_header": asbool,
+    "date_header": asbool,
+    "h11_max_incomplete_event_size": positive_int,
+    "reload_delay": non_negative_float,
+}
+
+
+class UvicornServer:
+    """A configured uvicorn: call it with what to serve (see :mod:`asgipaste.servers`).
+
+    >>> server = UvicornServer(listens=[Listen("127.0.0.1", 8000)])
+    >>> server.configure(port=9000, workers=2)
+    >>> server
+    UvicornServer(listen=['127.0.0.1:9000'], workers=2, reload=False)
+    """
+
+    def __init__(
+        self,
+        *,
+        listens: list[Listen] | None = None,
+        workers: int = 1,
+        reload: bool = False,
+        log_level: str | None = None,
+        max_url_len: int | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.listens = list(listens or [Listen("127.0.0.1", 8000)])
+        self.workers = workers
+        self.reload = reload
+        self.log_level = log_level
+        self.max_url_len = max_url_len
+        self.config: dict[str, Any] = {"lifespan": "on", **(config or {})}
+        self.ini_logging = False  # set when the INI's [loggers] configured logging
+
+    def __repr__(self) -> str:
+        listen = [str(item) for item in self.listens]
+        return f"UvicornServer(listen={listen!r}, workers={self.workers}, reload={self.reload})"
+
+    def configure(
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        workers: int | None = None,
+        reload: bool | None = None,
+        log_level: str | None = None,
+        ini_logging: bool | None = None,
+    ) -> None:
+        """Apply command-line overrides (``--host``, ``--port``, ...) over the INI's options."""
+        if host is not None or port is not None:
+            first = self.listens[0]
+            self.listens = [Listen(host if host is not None else first.host, port if port is not None else first.port)]
+        if workers is not None:
+            self.workers = workers
+        if reload is not None:
+            self.reload = reload
+        if log_level is not None:
+            self.log_level = log_level
+        if ini_logging is not None:
+            self.ini_logging = ini_logging
+
+    def _uvicorn_config(self, app: ASGIApp | str, **extra: Any) -> Any:
+        import uvicorn
+
+        kwargs: dict[str, Any] = {**self.config, **extra}
+        if self.log_level:
+            kwargs["log_level"] = self.log_level
+        if self.ini_logging:
+            kwargs["log_config"] = None  # the INI's [loggers] already configured logging
+        return uvicorn.Config(app, host=self.listens[0].host, port=self.listens[0].port, **kwargs)
+
+    def __call__(self, target: ServeTarget | LoadedStack | ASGIApp) -> None:
+        """Serve until a signal stops it; a failed startup raises ``SystemExit(3)``."""
+        import uvicorn
+
+        if self.workers > 1 or self.reload:
+            self._serve_import_string(target)
+            return
+        app: ASGIApp
+        if isinstance(target, ServeTarget):
+            app = target.load().asgi
+        elif isinstance(target, LoadedStack):
+            app = target.asgi
+        else:
+            app = target
+        if self.max_url_len:
+            app = MaxURLLength(app, self.max_url_len)
+        config = self._uvicorn_config(app, interface="asgi3")
+        sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
+        server = uvicorn.Server(config)
+        try:
+            _log_listening(self.listens, 1)
+            server.run(sockets=sockets)
+        finally:
+            for sock in sockets:
+                sock.close()
+        if not server.started:
+            raise SystemExit(STARTUP_FAILURE)
+
+    def _serve_import_string(self, target: ServeTarget | LoadedStack | ASGIApp) -> None:
+        from uvicorn.supervisors import ChangeReload, Multiprocess
+
+        if not isinstance(target, ServeTarget):
+            raise ConfigValueError(
+                "uvicorn needs a config file, not an app object, to run workers > 1 or reload",
+                hint="serve it with `asgipaste serve FILE.ini` or `uvicorn asgipaste.serve:app`",
+            )
+        if self.max_url_len:
+            raise ConfigValueError(
+                "max_url_len works with one process only here",
+                key="max_url_len",
+                hint="use `asgipaste launch` for several workers with max_url_len",
+            )
+        # Each worker (and each reload) imports asgipaste.serve:app, which reads these.
+        os.environ.update(target.to_env())
+        if self.ini_logging:
+            os.environ[ENV_LOGGING] = "1"
+        extra: dict[str, Any] = {"workers": self.workers, "reload": self.reload}
+        if self.reload:
+            # Watch the code (cwd) and the INI's directory; *.ini needs watchfiles.
+            extra["reload_dirs"] = sorted({str(Path.cwd()), str(target.path.parent)})
+            extra["reload_includes"] = ["*.py", "*.ini"]
+        config = self._uvicorn_config("asgipaste.serve:app", **extra)
+        sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
+        _log_listening(self.listens, self.workers)
+        try:
+            if self.reload:
+                import uvicorn
+
+                ChangeReload(config, target=uvicorn.Server(config).run, sockets=sockets).run()
+            else:
+                Multiprocess(config, sockets=sockets).run()
+        finally:
+            for sock in sockets:
+                sock.close()
+
+
+def _log_listening(listens: list[Listen], workers: int) -> None:
+    where = ", ".join(f"http://{item}" for item in listens)
+    logger.info("asgipaste: uvicorn serving on %s (%d worker%s)", where, workers, "" if workers == 1 else "s")
+
+
+def build_server(
+    local_conf: Mapping[str, str],
+    *,
+    file: str | None,
+    default_host: str = "127.0.0.1",
+    default_port: int = 8000,
+) -> UvicornServer:
+    """Convert and check every option of a uvicorn server section."""
+    options = {key: str(value) for key, value in local_conf.items()}
+    host = options.pop("host", None)
+    port = option(options, "port", parse_port, file=file)
+    listen = options.pop("listen", None)
+    if listen is not None:
+        if host is not None or port is not None:
+            raise ConfigValueError("Give either listen or host/port, not both", file=file, key="listen")
+        listens = parse_listen(listen, default_port=default_port)
+    else:
+        listens = [Listen(host.strip() if host else default_host, default_port if port is None else port)]
+    workers = option(options, "workers", positive_int, file=file) or 1
+    reload = option(options, "reload", asbool, file=file) or False
+    log_level = option(options, "log_level", choice(*_LOG_LEVELS), file=file)
+    max_url_len = option(options, "max_url_len", positive_int, file=file)
+    config: dict[str, Any] = {}
+    for key, convert in _CONFIG_OPTIONS.items():
+        value = option(options, key, convert, file=file)
+        if value is not None:
+            config[key] = value
+    if options:
+        unknown = ", ".join(sorted(options))
+        known = ", ".join(sorted(["host", "port", "listen", "workers", "reload", "log_level", *_CONFIG_OPTIONS]))
+        raise ConfigValueError(
+            f"Unknown uvicorn server option(s): {unknown}", file=file, key=sorted(options)[0], hint=f"known: {known}"
+        )
+    return UvicornServer(
+        listens=listens, workers=workers, reload=reload, log_level=log_level, max_url_len=max_url_len, config=config
+    )
+
+
+def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
+    """``egg:asgipaste#uvicorn``: a :class:`UvicornServer` from a ``[server:NAME]`` section.
+
+    >>> server_factory({}, host="127.0.0.1", port="8080", workers="2")
+    UvicornServer(listen=['127.0.0.1:8080'], workers=2, reload=False)
+    """
+    return build_server(local_conf, file=server_location(global_conf))
