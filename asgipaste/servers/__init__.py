@@ -35,12 +35,13 @@ __all__ = [
     "ENV_VARS",
     "Listen",
     "MaxURLLength",
-    "ServeTarget",
     "Servable",
+    "ServeTarget",
     "bind_socket",
     "option",
     "parse_listen",
     "parse_port",
+    "plain_response",
 ]
 
 #: Environment variables ``asgipaste.serve:app`` reads (and the CLI sets for worker processes).
@@ -281,15 +282,15 @@ class MaxURLLength:
         if length <= self.limit:
             await self.app(scope, receive, send)
             return
-        body = b"Request URI too long\n"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 414,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await plain_response(send, 414, "Request URI too long")
+
+
+async def plain_response(send: Send, status: int, text: str) -> None:
+    """Send a complete ``text/plain`` response."""
+    body = (text + "\n").encode("utf-8")
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def server_location(global_conf: Mapping[str, Any]) -> str | None:

@@ -98,7 +98,8 @@ def gunicorn_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -
         try:
             workers = positive_int(raw)
         except ValueError:
-            raise ConfigValueError(f"Bad value for workers: {raw!r} (need an integer >= 1)", file=file, key="workers")
+            raise ConfigValueError(
+                f"Bad value for workers: {raw!r} (need an integer >= 1)", file=file, key="workers"
+            )
     _notice("egg:gunicorn#main", listens, options)
     return UvicornServer(listens=listens, workers=workers)
-

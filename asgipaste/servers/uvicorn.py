@@ -119,7 +119,9 @@ class UvicornServer:
         """Apply command-line overrides (``--host``, ``--port``, ...) over the INI's options."""
         if host is not None or port is not None:
             first = self.listens[0]
-            self.listens = [Listen(host if host is not None else first.host, port if port is not None else first.port)]
+            self.listens = [
+                Listen(host if host is not None else first.host, port if port is not None else first.port)
+            ]
         if workers is not None:
             self.workers = workers
         if reload is not None:
@@ -239,12 +241,22 @@ def build_server(
             config[key] = value
     if options:
         unknown = ", ".join(sorted(options))
-        known = ", ".join(sorted(["host", "port", "listen", "workers", "reload", "log_level", *_CONFIG_OPTIONS]))
+        known = ", ".join(
+            sorted(["host", "port", "listen", "workers", "reload", "log_level", *_CONFIG_OPTIONS])
+        )
         raise ConfigValueError(
-            f"Unknown uvicorn server option(s): {unknown}", file=file, key=sorted(options)[0], hint=f"known: {known}"
+            f"Unknown uvicorn server option(s): {unknown}",
+            file=file,
+            key=sorted(options)[0],
+            hint=f"known: {known}",
         )
     return UvicornServer(
-        listens=listens, workers=workers, reload=reload, log_level=log_level, max_url_len=max_url_len, config=config
+        listens=listens,
+        workers=workers,
+        reload=reload,
+        log_level=log_level,
+        max_url_len=max_url_len,
+        config=config,
     )
 
 

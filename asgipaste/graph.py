@@ -1,0 +1,143 @@
+"""Pictures of a loaded stack: text for the terminal, Mermaid and Graphviz DOT for docs.
+
+>>> from asgipaste.stack import StackNode
+>>> tree = StackNode("composite", "composite:main", "asgi", label="egg:asgipaste#urlmap", children=[
+...     StackNode("app", "app:hello", "wsgi", label="/v1", join="adapter")])
+>>> print(render_text(tree))
+[ASGI] composite:main  egg:asgipaste#urlmap
+└── [WSGI] app:hello  /v1  <= adapter: WSGI app served to ASGI (one crossing)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from asgipaste.stack import LoadedStack, StackNode
+
+__all__ = ["JOIN_TEXT", "render_dot", "render_mermaid", "render_text", "serving_summary"]
+
+#: What each join means, as the pictures say it.
+JOIN_TEXT = {
+    "adapter": "adapter: WSGI app served to ASGI (one crossing)",
+    "bridge": "bridge: ASGI app shown to WSGI code",
+}
+
+_FILL = {"asgi": "#dcefff", "wsgi": "#fff1cc"}
+
+
+def _location(node: StackNode) -> str:
+    if node.file is None:
+        return ""
+    return f"{node.file}:{node.line}" if node.line is not None else node.file
+
+
+def _title(node: StackNode) -> str:
+    """``app:main`` as is; ``mount /v2`` when the name does not say its kind."""
+    return node.name if node.name.startswith(f"{node.kind}:") else f"{node.kind} {node.name}"
+
+
+def _head(node: StackNode, *, with_location: bool) -> str:
+    parts = [f"[{node.protocol.upper()}] {_title(node)}"]
+    if node.label and node.label != node.name:
+        parts.append(node.label)
+    if with_location and node.file is not None:
+        parts.append(f"({_location(node)})")
+    if node.join in JOIN_TEXT:
+        parts.append(f"<= {JOIN_TEXT[node.join]}")
+    return "  ".join(parts)
+
+
+def render_text(node: StackNode, *, locations: bool = False) -> str:
+    """An indented tree, one layer a line, each marked ASGI or WSGI, joins called out.
+
+    ``locations=True`` adds ``(file:line)`` of each section.
+    """
+    lines = [_head(node, with_location=locations)]
+
+    def walk(children: list[StackNode], prefix: str) -> None:
+        for index, child in enumerate(children):
+            last = index == len(children) - 1
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{_head(child, with_location=locations)}")
+            walk(child.children, prefix + ("    " if last else "│   "))
+
+    walk(node.children, "")
+    return "\n".join(lines)
+
+
+def _numbered(node: StackNode) -> Iterator[tuple[str, StackNode, str | None]]:
+    """(id, node, parent id) in depth-first order, ids ``n0``, ``n1``, ..."""
+    counter = 0
+
+    def visit(current: StackNode, parent: str | None) -> Iterator[tuple[str, StackNode, str | None]]:
+        nonlocal counter
+        ident = f"n{counter}"
+        counter += 1
+        yield ident, current, parent
+        for child in current.children:
+            yield from visit(child, ident)
+
+    yield from visit(node, None)
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def render_mermaid(node: StackNode) -> str:
+    """A Mermaid ``flowchart``: ASGI and WSGI layers coloured apart, joins as dotted labelled edges."""
+    lines = ["flowchart TD"]
+    for ident, current, parent in _numbered(node):
+        label = _mermaid_text(_title(current))
+        if current.label and current.label != current.name:
+            label += f"<br/>{_mermaid_text(current.label)}"
+        label += f"<br/><b>{current.protocol.upper()}</b>"
+        lines.append(f'    {ident}["{label}"]:::{current.protocol}')
+        if parent is not None:
+            if current.join in JOIN_TEXT:
+                lines.append(f'    {parent} -. "{current.join}" .-> {ident}')
+            else:
+                lines.append(f"    {parent} --> {ident}")
+    for protocol, fill in _FILL.items():
+        lines.append(f"    classDef {protocol} fill:{fill},stroke:#555")
+    return "\n".join(lines)
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render_dot(node: StackNode) -> str:
+    """A Graphviz ``digraph``: ``dot -Tsvg`` draws it; joins are dashed labelled edges."""
+    lines = [
+        "digraph asgipaste {",
+        "    rankdir=TB;",
+        '    node [shape=box, style="rounded,filled", fontname="Helvetica"];',
+    ]
+    for ident, current, parent in _numbered(node):
+        note = current.label if current.label != current.name else ""
+        parts = [_title(current), note, current.protocol.upper()]
+        label = "\\n".join(_dot_text(part) for part in parts if part)
+        fill = _FILL.get(current.protocol, "#eeeeee")
+        lines.append(f'    {ident} [label="{label}", fillcolor="{fill}"];')
+        if parent is not None:
+            if current.join in JOIN_TEXT:
+                lines.append(f'    {parent} -> {ident} [label="{current.join}", style=dashed];')
+            else:
+                lines.append(f"    {parent} -> {ident};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def serving_summary(stack: LoadedStack) -> list[str]:
+    """What a server does with ``stack``: the joins counted, and granian's interface."""
+    nodes = stack.graph.walk()
+    adapters = sum(1 for item in nodes if item.join == "adapter")
+    bridges = sum(1 for item in nodes if item.join == "bridge")
+    lines = [f"joins: {adapters} adapter(s), {bridges} bridge(s)"]
+    if stack.wsgi is not None:
+        lines.append(
+            "granian: WSGI all the way down: served on granian's WSGI interface directly (no ASGI crossing)"
+        )
+    else:
+        lines.append("granian: served on granian's ASGI interface (the tree is not WSGI all the way down)")
+    return lines
