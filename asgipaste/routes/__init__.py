@@ -12,6 +12,24 @@ Migrating from Routes is a one-line import change::
 
 from __future__ import annotations
 
+from asgipaste.routes.controller import Resource, action, response
+from asgipaste.routes.dispatch import Router, RoutesMiddleware, routing_args
+from asgipaste.routes.faults import (
+    Fault,
+    HTTPBadRequest,
+    HTTPConflict,
+    HTTPError,
+    HTTPForbidden,
+    HTTPInternalServerError,
+    HTTPMethodNotAllowed,
+    HTTPNotFound,
+    HTTPRequestEntityTooLarge,
+    HTTPTooManyRequests,
+    HTTPUnauthorized,
+    HTTPUnsupportedMediaType,
+    fault_name,
+    fault_response,
+)
 from asgipaste.routes.mapper import Mapper
 from asgipaste.routes.route import Route
 from asgipaste.routes.submapper import SubMapper, SubMapperParent
@@ -19,12 +37,32 @@ from asgipaste.routes.urlgen import URLGenerator
 from asgipaste.routes.util import GenerationException, MatchException, RoutesException
 
 __all__ = [
+    "Fault",
     "GenerationException",
+    "HTTPBadRequest",
+    "HTTPConflict",
+    "HTTPError",
+    "HTTPForbidden",
+    "HTTPInternalServerError",
+    "HTTPMethodNotAllowed",
+    "HTTPNotFound",
+    "HTTPRequestEntityTooLarge",
+    "HTTPTooManyRequests",
+    "HTTPUnauthorized",
+    "HTTPUnsupportedMediaType",
     "Mapper",
     "MatchException",
+    "Resource",
     "Route",
+    "Router",
     "RoutesException",
+    "RoutesMiddleware",
     "SubMapper",
     "SubMapperParent",
     "URLGenerator",
+    "action",
+    "fault_name",
+    "fault_response",
+    "response",
+    "routing_args",
 ]

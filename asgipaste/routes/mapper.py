@@ -9,8 +9,9 @@ instead of trying every route, with the same winner as Routes.
 >>> m = Mapper()
 >>> m.connect("home", "/", controller="main", action="index")
 >>> m.resource("message", "messages")
->>> m.match("/messages/1", environ={"REQUEST_METHOD": "PUT"})
-{'id': '1', 'action': 'update', 'controller': 'messages'}
+>>> m.match("/messages/1", environ={"REQUEST_METHOD": "PUT"}) == {
+...     "id": "1", "action": "update", "controller": "messages"}
+True
 >>> m.generate(controller="messages", action="show", id=1)
 '/messages/1'
 """
@@ -196,10 +197,10 @@ class Mapper(SubMapperParent):
         """Add a route: ``connect([name,] path, **defaults_and_options)``.
 
         >>> m = Mapper()
-        >>> m.connect("archive", "/archives/{year:\\\\d{4}}", controller="blog", action="archive",
+        >>> m.connect("archive", "/archives/{year:\\\\d+}", controller="blog", action="archive",
         ...           conditions=dict(method=["GET"]))
-        >>> m.match("/archives/2004", environ={"REQUEST_METHOD": "GET"})
-        {'year': '2004', 'controller': 'blog', 'action': 'archive'}
+        >>> sorted(m.match("/archives/2004", environ={"REQUEST_METHOD": "GET"}).items())
+        [('action', 'archive'), ('controller', 'blog'), ('year', '2004')]
         """
         if not args or len(args) > 2:
             raise TypeError(f"connect() takes [name,] path; got {len(args)} positional arguments")
@@ -358,8 +359,8 @@ class Mapper(SubMapperParent):
 
         >>> m = Mapper()
         >>> m.resource("message", "messages")
-        >>> m.match(environ={"REQUEST_METHOD": "GET", "PATH_INFO": "/messages/1.json"})
-        {'id': '1', 'format': 'json', 'action': 'show', 'controller': 'messages'}
+        >>> sorted(m.match(environ={"REQUEST_METHOD": "GET", "PATH_INFO": "/messages/1.json"}).items())
+        [('action', 'show'), ('controller', 'messages'), ('format', 'json'), ('id', '1')]
         >>> m.match({"type": "http", "method": "DELETE", "path": "/messages/1", "headers": []})["action"]
         'delete'
         """

@@ -7,8 +7,8 @@ code that introspects routes keeps working.
 
 >>> r = Route("message", "/messages/{id}", controller="messages", action="show")
 >>> r.makeregexp([])
->>> r.match("/messages/1")
-{'id': '1', 'controller': 'messages', 'action': 'show'}
+>>> r.match("/messages/1") == {"id": "1", "controller": "messages", "action": "show"}
+True
 >>> r.generate(id=7, controller="messages", action="show")
 '/messages/7'
 """

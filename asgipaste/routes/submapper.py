@@ -34,8 +34,8 @@ class SubMapperParent:
         >>> m = Mapper()
         >>> s = m.submapper(controller="home", path_prefix="/home")
         >>> s.connect("index", "/index", action="index")
-        >>> m.match("/home/index")
-        {'controller': 'home', 'action': 'index'}
+        >>> m.match("/home/index") == {"controller": "home", "action": "index"}
+        True
         """
         return SubMapper(self, **kargs)
 
