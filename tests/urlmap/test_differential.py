@@ -39,8 +39,21 @@ MAPS: dict[str, list[str]] = {
     "empty": [],
 }
 
-PATHS = ["/", "", "/v2", "/v2/", "/v2/x", "/v2evil", "//v2", "/v2//admin/y", "/v2/admin", "/V2",
-         "/double/slash/z", "/x", "/s/t"]
+PATHS = [
+    "/",
+    "",
+    "/v2",
+    "/v2/",
+    "/v2/x",
+    "/v2evil",
+    "//v2",
+    "/v2//admin/y",
+    "/v2/admin",
+    "/V2",
+    "/double/slash/z",
+    "/x",
+    "/s/t",
+]
 HOSTS: list[tuple[str | None, str]] = [
     (None, "http"),  # no Host header: server name, default port by scheme
     ("example.com", "http"),
@@ -156,9 +169,10 @@ def test_matrix_covers_every_kind_of_outcome() -> None:
 
 segment = st.sampled_from(["a", "b", "v2", "", "a.b"])
 paths = st.lists(segment, max_size=4).map(lambda parts: "/" + "/".join(parts))
-keys = st.one_of(paths, st.tuples(st.sampled_from(["h.com", "h.com:81", "x.org"]), paths).map(
-    lambda t: f"http://{t[0]}{t[1]}"
-))
+keys = st.one_of(
+    paths,
+    st.tuples(st.sampled_from(["h.com", "h.com:81", "x.org"]), paths).map(lambda t: f"http://{t[0]}{t[1]}"),
+)
 
 
 @settings(max_examples=150, deadline=None)

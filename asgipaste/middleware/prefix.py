@@ -1,0 +1,304 @@
+"""PasteDeploy's ``PrefixMiddleware`` (``egg:PasteDeploy#prefix``) on the ASGI scope.
+
+Behind a reverse proxy that publishes the app under ``/james``::
+
+    [app:main]
+    use = egg:myapp
+    filter-with = proxy-prefix
+
+    [filter:proxy-prefix]
+    use = egg:asgipaste#prefix
+    prefix = /james
+
+The app then sees ``root_path = "/james"`` and ``path = "/james" + rest``
+(the ASGI convention: ``path`` includes ``root_path``), whether the proxy
+stripped ``/james`` or not, which is what PasteDeploy's SCRIPT_NAME/PATH_INFO
+rewrite gave a WSGI app. With ``translate_forwarded_server`` (default on) the
+proxy's ``X-Forwarded-Server/-Host/-For/-Scheme/-Proto`` headers, and RFC 7239
+``Forwarded``, become the scope's ``server``, Host header, ``client`` and
+``scheme``.
+
+Fixed from upstream: the prefix is removed only at a ``/`` boundary and
+matched literally (PasteDeploy used an unescaped regex: ``/jamesx`` lost
+``/james`` and ``.`` matched any character).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from asgipaste.converters import asbool
+from asgipaste.errors import ConfigValueError
+from asgipaste.types import ASGIApp, Receive, Scope, Send
+from asgipaste.urlmap import _raw_split, normalize_root_path
+
+__all__ = ["PrefixMiddleware", "make_prefix_middleware", "parse_forwarded", "prefix_filter_factory"]
+
+logger = logging.getLogger("asgipaste.middleware.prefix")
+
+_X_HEADERS = frozenset(
+    {
+        b"x-forwarded-server",
+        b"x-forwarded-host",
+        b"x-forwarded-for",
+        b"x-forwarded-scheme",
+        b"x-forwarded-proto",
+        b"forwarded",
+    }
+)
+_WS = {"http": "ws", "https": "wss"}
+
+
+def _split_quoted(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` outside double quotes (backslash escapes honoured)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == sep and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        out: list[str] = []
+        escaped = False
+        for char in value[1:-1]:
+            if char == "\\" and not escaped:
+                escaped = True
+                continue
+            escaped = False
+            out.append(char)
+        return "".join(out)
+    return value
+
+
+def parse_forwarded(value: str) -> dict[str, str]:
+    """The first element of an RFC 7239 ``Forwarded`` header, as lower-cased keys.
+
+    >>> parse_forwarded('for="[2001:db8::1]:4711";proto=https, for=10.0.0.1')
+    {'for': '[2001:db8::1]:4711', 'proto': 'https'}
+    """
+    first = _split_quoted(value, ",")[0]
+    pairs: dict[str, str] = {}
+    for pair in _split_quoted(first, ";"):
+        name, sep, raw = pair.partition("=")
+        name = name.strip().lower()
+        if sep and name and name not in pairs:
+            pairs[name] = _unquote(raw)
+    return pairs
+
+
+def _node(value: str) -> tuple[str, int | None] | None:
+    """An RFC 7239 node (``host``, ``host:port``, ``[v6]:port``); None for unknown/obfuscated."""
+    value = value.strip()
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    else:
+        host, port = value, ""  # a bare IPv6 address (not RFC 7239 but seen in the wild)
+    if not host or host.lower() == "unknown" or host.startswith("_"):
+        return None
+    return host, int(port) if port.isdigit() else None
+
+
+class PrefixMiddleware:
+    """Give the app ``root_path = prefix`` and the proxy's view of host, client and scheme.
+
+    >>> app = PrefixMiddleware(inner_app, prefix="/james", scheme="https")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        prefix: str = "/",
+        *,
+        translate_forwarded_server: bool = True,
+        force_port: str | int | None = None,
+        scheme: str | None = None,
+    ) -> None:
+        if prefix and not prefix.startswith("/"):
+            raise ConfigValueError(f"prefix must start with '/' (you gave {prefix!r})", key="prefix")
+        if force_port not in (None, "") and not str(force_port).strip().isdigit():
+            raise ConfigValueError(
+                f"force_port must be a port number or empty (you gave {force_port!r})", key="force_port"
+            )
+        if scheme is not None and scheme.lower() not in ("http", "https"):
+            raise ConfigValueError(f"scheme must be 'http' or 'https' (you gave {scheme!r})", key="scheme")
+        self.app = app
+        self.prefix = prefix.rstrip("/")
+        self.translate_forwarded_server = translate_forwarded_server
+        self.force_port = None if force_port is None else str(force_port).strip()
+        self.scheme = scheme.lower() if scheme else None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.app!r}, prefix={self.prefix!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        scope = dict(normalize_root_path(scope))
+        self._rewrite_path(scope)
+        if self.translate_forwarded_server:
+            self._translate(scope)
+        if self.force_port is not None:
+            self._force_port(scope)
+        if self.scheme is not None:
+            scope["scheme"] = self._scheme(scope, self.scheme)
+        await self.app(scope, receive, send)
+
+    def _rewrite_path(self, scope: Scope) -> None:
+        root: str = scope.get("root_path", "")
+        path: str = scope.get("path", "")
+        rest = path[len(root) :]  # what PasteDeploy saw as PATH_INFO
+        prefix = self.prefix
+        if prefix and (rest == prefix or rest.startswith(prefix + "/")):
+            rest = rest[len(prefix) :]
+        new_path = prefix + (rest or "/")  # PasteDeploy: an empty PATH_INFO becomes "/"
+        scope["root_path"] = prefix  # replaced, as PasteDeploy replaced SCRIPT_NAME
+        if new_path != path:
+            scope["path"] = new_path
+            raw = scope.get("raw_path")
+            if raw is not None:
+                scope["raw_path"] = _raw_with_prefix(raw, path, rest, prefix)
+
+    @staticmethod
+    def _scheme(scope: Scope, scheme: str) -> str:
+        scheme = scheme.strip().lower()
+        return _WS.get(scheme, scheme) if scope["type"] == "websocket" else scheme
+
+    def _translate(self, scope: Scope) -> None:
+        found: dict[bytes, str] = {}
+        kept: list[tuple[bytes, bytes]] = []
+        for name, value in scope.get("headers", ()):
+            lower = name.lower()
+            if lower in _X_HEADERS:
+                text = value.decode("latin-1")
+                # Repeated headers form one comma list (RFC 9110 5.3); the first element wins.
+                found[lower] = f"{found[lower]},{text}" if lower in found else text
+            else:
+                kept.append((name, value))
+        if not found:
+            return
+        forwarded = parse_forwarded(found[b"forwarded"]) if b"forwarded" in found else {}
+        headers = kept  # PasteDeploy pops the headers it translated
+        server = scope.get("server")
+        host: str | None = None
+        if b"x-forwarded-server" in found:
+            host = found[b"x-forwarded-server"].split(",")[0].strip()
+            scope["server"] = (host, server[1] if server else None)
+        if "by" in forwarded and (by := _node(forwarded["by"])) is not None:
+            scope["server"] = (by[0], by[1] if by[1] is not None else (server[1] if server else None))
+        if "host" in forwarded:
+            host = forwarded["host"].strip()
+        elif b"x-forwarded-host" in found:
+            host = found[b"x-forwarded-host"].split(",")[0].strip()
+        if host is not None:
+            headers = [(n, v) for n, v in headers if n.lower() != b"host"]
+            headers.append((b"host", host.encode("latin-1")))
+        if "for" in forwarded:
+            node = _node(forwarded["for"])
+            scope["client"] = None if node is None else (node[0], node[1] or 0)
+        elif b"x-forwarded-for" in found:
+            scope["client"] = (found[b"x-forwarded-for"].split(",")[0].strip(), 0)
+        proto = forwarded.get("proto") or found.get(b"x-forwarded-scheme") or found.get(b"x-forwarded-proto")
+        if proto:
+            scope["scheme"] = self._scheme(scope, proto.split(",")[0])
+        scope["headers"] = headers
+
+    def _force_port(self, scope: Scope) -> None:
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers", ()))
+        server = scope.get("server")
+        if self.force_port:
+            port = int(self.force_port)
+        else:
+            port = 443 if scope.get("scheme") in ("https", "wss") else 80
+        for index, (name, value) in enumerate(headers):
+            if name.lower() == b"host":
+                hostname = _strip_port(value.decode("latin-1"))
+                text = f"{hostname}:{self.force_port}" if self.force_port else hostname
+                headers[index] = (name, text.encode("latin-1"))
+                if server is None:
+                    server = (hostname, port)
+        scope["headers"] = headers
+        if server is not None:
+            scope["server"] = (server[0], port)
+
+
+def _strip_port(host: str) -> str:
+    if host.startswith("["):  # [v6]:port
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.split(":", 1)[0]
+
+
+def _raw_with_prefix(raw: bytes, path: str, rest: str, prefix: str) -> bytes:
+    """``raw_path`` for ``prefix + rest``, keeping the request's own encoding of ``rest``."""
+    if rest and path.endswith(rest):
+        cut = _raw_split(raw, path[: len(path) - len(rest)])
+        if cut is not None:
+            return quote(prefix).encode("ascii") + raw[cut:]
+    return quote(prefix + (rest or "/")).encode("ascii")
+
+
+def make_prefix_middleware(
+    app: ASGIApp,
+    global_conf: dict[str, Any],
+    prefix: str = "/",
+    translate_forwarded_server: str | bool = "true",
+    force_port: str | None = None,
+    scheme: str | None = None,
+) -> PrefixMiddleware:
+    """``egg:asgipaste#prefix`` (a ``filter_app_factory``), PasteDeploy's signature.
+
+    >>> make_prefix_middleware(app, {}, prefix="/james", force_port="")  # doctest: +SKIP
+    """
+    try:
+        translate = asbool(translate_forwarded_server)
+    except ValueError as exc:
+        raise ConfigValueError(str(exc), key="translate_forwarded_server")
+    return PrefixMiddleware(
+        app, prefix, translate_forwarded_server=translate, force_port=force_port, scheme=scheme
+    )
+
+
+make_prefix_middleware.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
+
+
+def prefix_filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Callable[[ASGIApp], ASGIApp]:
+    """The same as a ``filter_factory``: returns ``app -> PrefixMiddleware``.
+
+    >>> wrap = prefix_filter_factory({}, prefix="/james")
+    >>> wrap  # doctest: +ELLIPSIS
+    <function prefix_filter_factory.<locals>.wrap at ...>
+    """
+    make_prefix_middleware(_probe, global_conf, **local_conf)  # bad options fail at load time
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        return make_prefix_middleware(app, global_conf, **local_conf)
+
+    return wrap
+
+
+prefix_filter_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
+
+
+async def _probe(scope: Scope, receive: Receive, send: Send) -> None:  # pragma: no cover - never called
+    raise RuntimeError("placeholder app used only to validate options")
