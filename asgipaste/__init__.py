@@ -1,10 +1,37 @@
-"""asgipaste: Paste Deployment INI files, served on ASGI."""
+"""asgipaste: Paste Deployment INI files, served on ASGI.
+
+>>> import asgipaste
+>>> app = asgipaste.loadapp("config:api-paste.ini", name="osapi_compute", relative_to=".")  # doctest: +SKIP
+
+The same INI files that PasteDeploy loads (``[app:]``, ``[filter:]``,
+``[pipeline:]``, ``[composite:]``, ``use = egg:/call:/config:``, ``set``/``get``,
+``[DEFAULT]``) load into one ASGI app; WSGI layers are joined where they meet.
+"""
 
 from __future__ import annotations
 
 from asgipaste import converters
+from asgipaste._api import appconfig, check_config, load_stack, loadapp, loadfilter, loadserver
+from asgipaste._plan import register_scheme
 from asgipaste.errors import ConfigError
+from asgipaste.interop.detect import declare_asgi, declare_wsgi
+from asgipaste.stack import LoadedStack, StackNode
 
 __version__ = "0.1.0"
 
-__all__ = ["ConfigError", "__version__", "converters"]
+__all__ = [
+    "ConfigError",
+    "LoadedStack",
+    "StackNode",
+    "__version__",
+    "appconfig",
+    "check_config",
+    "converters",
+    "declare_asgi",
+    "declare_wsgi",
+    "load_stack",
+    "loadapp",
+    "loadfilter",
+    "loadserver",
+    "register_scheme",
+]

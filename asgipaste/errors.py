@@ -7,9 +7,15 @@ raised as ``LookupError`` (missing sections, names, entry points) are also
 
 from __future__ import annotations
 
+import configparser
+from importlib.metadata import PackageNotFoundError
+
 __all__ = [
+    "ConfigDistributionNotFoundError",
     "ConfigError",
     "ConfigFileNotFoundError",
+    "ConfigInterpolationError",
+    "ConfigKeyError",
     "ConfigLookupError",
     "ConfigValueError",
 ]
@@ -33,7 +39,9 @@ class ConfigError(Exception):
         line: int | None = None,
         hint: str | None = None,
     ) -> None:
-        super().__init__(message)
+        # Exception.__init__ directly: the stdlib bases mixed in below
+        # (OSError, ImportError, configparser.Error) take other arguments.
+        Exception.__init__(self, message)
         self.message = message
         self.file = file
         self.section = section
@@ -96,3 +104,15 @@ class ConfigFileNotFoundError(ConfigError, FileNotFoundError):
 
     def __str__(self) -> str:  # OSError.__str__ would hide the location
         return ConfigError.__str__(self)
+
+
+class ConfigKeyError(ConfigLookupError, KeyError):
+    """``get L = X`` naming a global X that no section sets."""
+
+
+class ConfigDistributionNotFoundError(ConfigLookupError, PackageNotFoundError):
+    """An ``egg:`` or ``require`` distribution that is not installed."""
+
+
+class ConfigInterpolationError(ConfigError, configparser.InterpolationError):
+    """A bad ``%(name)s`` reference; the message starts ``Error in file <path>:`` as PasteDeploy's."""

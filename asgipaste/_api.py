@@ -1,0 +1,151 @@
+"""The public loading API: PasteDeploy's four functions, returning ASGI.
+
+parse (``_ini``) → resolve into a plan (``_plan``) → build (``_build``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from asgipaste._build import build_app, build_server, finish, run_in_session
+from asgipaste._plan import AttrDict, ConfigLoader, Node, loadcontext
+from asgipaste._uri import APP, FILTER, SERVER, ObjectType
+from asgipaste.errors import ConfigError
+from asgipaste.stack import LoadedStack
+from asgipaste.types import ASGIApp
+
+__all__ = ["appconfig", "check_config", "load_stack", "loadapp", "loadfilter", "loadserver"]
+
+
+def _context(
+    object_type: ObjectType,
+    uri: str,
+    name: str | None,
+    relative_to: str | None,
+    global_conf: dict[str, Any] | None,
+) -> Node:
+    if not isinstance(uri, str):
+        raise TypeError(f"uri must be a string such as 'config:app.ini', not {type(uri).__name__}")
+    return loadcontext(object_type, uri, name=name, relative_to=relative_to, global_conf=global_conf)
+
+
+def load_stack(
+    uri: str,
+    name: str | None = None,
+    relative_to: str | None = None,
+    global_conf: dict[str, Any] | None = None,
+) -> LoadedStack:
+    """Load an app and return the whole :class:`~asgipaste.stack.LoadedStack`.
+
+    Besides the ASGI app it holds the fused WSGI app when the tree is WSGI all
+    the way down (servers with a WSGI interface use it) and the graph that
+    ``asgipaste graph`` prints.
+
+    >>> stack = load_stack("config:api-paste.ini#osapi_compute", relative_to="/etc/nova")  # doctest: +SKIP
+    >>> stack.wsgi is None, stack.graph.kind  # doctest: +SKIP
+    (True, 'composite')
+    """
+    node = _context(APP, uri, name, relative_to, global_conf)
+    return run_in_session(lambda: finish(build_app(node), node.label, node.file))
+
+
+def loadapp(
+    uri: str,
+    name: str | None = None,
+    relative_to: str | None = None,
+    global_conf: dict[str, Any] | None = None,
+) -> ASGIApp:
+    """Load an application from a Paste Deployment URI; always an ASGI 3 app.
+
+    >>> app = loadapp("config:development.ini", relative_to=".")  # doctest: +SKIP
+    >>> app = loadapp("config:/etc/nova/api-paste.ini", name="osapi_compute")  # doctest: +SKIP
+    """
+    return load_stack(uri, name=name, relative_to=relative_to, global_conf=global_conf).asgi
+
+
+def loadfilter(
+    uri: str,
+    name: str | None = None,
+    relative_to: str | None = None,
+    global_conf: dict[str, Any] | None = None,
+) -> Any:
+    """Load a filter: a callable taking an ASGI app and returning an ASGI app.
+
+    WSGI filters are joined to the app they wrap as the loader joins them.
+
+    >>> gzip = loadfilter("config:app.ini#gzip", relative_to=".")  # doctest: +SKIP
+    >>> app = gzip(my_asgi_app)  # doctest: +SKIP
+    """
+    node = _context(FILTER, uri, name, relative_to, global_conf)
+    return node.create()
+
+
+def loadserver(
+    uri: str,
+    name: str | None = None,
+    relative_to: str | None = None,
+    global_conf: dict[str, Any] | None = None,
+) -> Any:
+    """Load a server: a callable that serves the app it is given.
+
+    >>> serve = loadserver("config:app.ini", relative_to=".")  # doctest: +SKIP
+    >>> serve(loadapp("config:app.ini", relative_to="."))  # doctest: +SKIP
+    """
+    node = _context(SERVER, uri, name, relative_to, global_conf)
+    return build_server(node)
+
+
+def appconfig(
+    uri: str,
+    name: str | None = None,
+    relative_to: str | None = None,
+    global_conf: dict[str, Any] | None = None,
+) -> AttrDict:
+    """The merged configuration of an app section, instantiating nothing.
+
+    >>> conf = appconfig("config:development.ini", relative_to=".")  # doctest: +SKIP
+    >>> conf["sqlalchemy.url"], conf.global_conf["here"], conf.local_conf  # doctest: +SKIP
+    """
+    return _context(APP, uri, name, relative_to, global_conf).config()
+
+
+def check_config(
+    path: str,
+    names: list[str] | None = None,
+    global_conf: dict[str, Any] | None = None,
+) -> list[ConfigError]:
+    """Every problem found by loading each app section of ``path`` (or ``names``).
+
+    >>> for problem in check_config("api-paste.ini"):  # doctest: +SKIP
+    ...     print(problem)
+    """
+    path = os.path.abspath(path)
+    problems: list[ConfigError] = []
+    try:
+        loader = ConfigLoader(path)
+    except ConfigError as exc:
+        return [exc]
+    if names is None:
+        names = []
+        for prefix in APP.prefixes():
+            names.extend(n for n in loader.ini.names_with_prefix(prefix) if n not in names)
+    seen: set[str] = set()
+    for name in names:
+        try:
+            load_stack(f"config:{path}", name=name, global_conf=global_conf)
+        except ConfigError as exc:
+            text = str(exc)
+            if text not in seen:
+                seen.add(text)
+                problems.append(exc)
+    for prefix in FILTER.prefixes():
+        for name in loader.ini.names_with_prefix(prefix):
+            try:
+                loadcontext(FILTER, f"config:{path}", name=name, global_conf=global_conf)
+            except ConfigError as exc:
+                if str(exc) not in seen:
+                    seen.add(str(exc))
+                    problems.append(exc)
+    return problems
+

@@ -1,0 +1,481 @@
+"""Build a plan into one ASGI app, joining protocols only where they meet.
+
+Every built layer carries its protocol. Applying a WSGI filter to a WSGI app
+stays WSGI (fusion: a run of WSGI layers crosses into ASGI once, at its top);
+an ASGI filter over a WSGI run gets that run through one
+:class:`~asgipaste.interop.wsgi.WSGIAdapter`; a WSGI filter over an ASGI app
+sees it through an :class:`~asgipaste.interop.bridge.ASGIBridge`. Composite
+factories that have not declared themselves ASGI receive WSGI views from their
+loader, exactly what they were written for.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgipaste._coerce import CoercionError, coerce_kwargs
+from asgipaste._plan import PROTOCOL_BY_TYPE, Loader, Node
+from asgipaste._uri import APP, FILTER, SERVER, ObjectType
+from asgipaste.errors import ConfigError, ConfigValueError
+from asgipaste.interop.detect import app_protocol, filter_protocol
+from asgipaste.stack import LoadedStack, StackNode
+from asgipaste.types import ASGIApp, Protocol, Receive, Scope, Send
+
+__all__ = ["Built", "BuildSession", "build_app", "build_filter", "build_node", "build_server", "finish"]
+
+_DECLARED = "__asgipaste_protocol__"
+
+
+@dataclass
+class Built:
+    """A built app and what it speaks."""
+
+    obj: Any
+    protocol: Protocol
+    graph: StackNode
+    threads: int | None = None  # wsgi_threads of the run, for its crossing
+
+
+@dataclass
+class BuildSession:
+    """State of one top-level load: ASGI apps hidden behind bridges need lifespan."""
+
+    hidden: list[tuple[str, ASGIApp]] = field(default_factory=list)
+
+
+_session: contextvars.ContextVar[BuildSession | None] = contextvars.ContextVar("asgipaste_session", default=None)
+_building: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("asgipaste_building", default=())
+
+
+def _current_session() -> BuildSession:
+    session = _session.get()
+    if session is None:  # a composite's loader used after the load finished
+        session = BuildSession()
+    return session
+
+
+# -- conversions at borders ------------------------------------------------
+def to_asgi(built: Built) -> Built:
+    if built.protocol == "asgi":
+        return built
+    from asgipaste.interop.bridge import ASGIBridge
+    from asgipaste.interop.wsgi import WSGIAdapter
+
+    if isinstance(built.obj, ASGIBridge):
+        # Crossing back: use the ASGI app itself; lifespan now reaches it directly.
+        session = _current_session()
+        session.hidden = [(n, a) for n, a in session.hidden if a is not built.obj.app]
+        built.graph.join = "native"
+        return Built(built.obj.app, "asgi", built.graph)
+    adapter = WSGIAdapter(built.obj, threads=built.threads, name=built.graph.name)
+    built.graph.join = "adapter"
+    return Built(adapter, "asgi", built.graph)
+
+
+def to_wsgi(built: Built) -> Built:
+    if built.protocol == "wsgi":
+        return built
+    from asgipaste.interop.bridge import ASGIBridge
+    from asgipaste.interop.wsgi import WSGIAdapter
+
+    if isinstance(built.obj, WSGIAdapter):
+        built.graph.join = "native"
+        return Built(built.obj.app, "wsgi", built.graph, built.threads)
+    bridge = ASGIBridge(built.obj, name=built.graph.name)
+    _current_session().hidden.append((built.graph.name, built.obj))
+    built.graph.join = "bridge"
+    return Built(bridge, "wsgi", built.graph)
+
+
+def convert(built: Built, protocol: Protocol) -> Built:
+    return to_asgi(built) if protocol == "asgi" else to_wsgi(built)
+
+
+# -- calling factories -----------------------------------------------------
+def _declared(obj: Any) -> Protocol | None:
+    value = getattr(obj, _DECLARED, None)
+    return value if value in ("asgi", "wsgi") else None
+
+
+def _protocol_key(node: Node, object_type: ObjectType) -> str:
+    if node.protocol is None:
+        node.protocol = PROTOCOL_BY_TYPE[object_type.name]
+    return node.protocol
+
+
+def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a factory; a signature mismatch or failure becomes a located ConfigError."""
+    spec = node.ref.spec if node.ref else repr(factory)
+    if not callable(factory):
+        raise node.error(ConfigError, f"{spec} is not callable (it is {type(factory).__name__})")
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise _signature_error(node, spec, signature, exc, kwargs) from None
+    try:
+        return factory(*args, **kwargs)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise node.error(
+            ConfigError,
+            f"{spec} failed while building [{node.label}]: {type(exc).__name__}: {exc}",
+        ) from exc
+
+
+def _signature_error(
+    node: Node, spec: str, signature: inspect.Signature, exc: TypeError, kwargs: dict[str, Any]
+) -> ConfigError:
+    params = signature.parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    unknown = [k for k in kwargs if k not in params] if not takes_any else []
+    if unknown:
+        return node.error(
+            ConfigError,
+            f"{spec} does not accept the option {unknown[0]!r}",
+            key=unknown[0],
+            hint=f"remove it or check its spelling; {spec} takes {signature}",
+        )
+    return node.error(
+        ConfigError,
+        f"{spec} cannot be called as a {node.protocol}: {exc}; wanted {signature}",
+        hint="check that the factory has the signature its protocol needs "
+        "(app_factory(global_conf, **local_conf), filter_factory(global_conf, **local_conf), "
+        "composite_factory(loader, global_conf, **local_conf))",
+    )
+
+
+def _graph(node: Node, kind: str, protocol: Protocol, label: str = "") -> StackNode:
+    return StackNode(
+        kind=kind,
+        name=node.label,
+        protocol=protocol,
+        file=node.file,
+        line=node.line,
+        label=label or (node.ref.spec if node.ref else ""),
+    )
+
+
+def _classify_app(node: Node, result: Any, declared: Protocol | None) -> Protocol:
+    if result is None:
+        raise node.error(
+            ConfigError,
+            f"{node.ref.spec if node.ref else node.label} returned None instead of an app",
+            hint="an app factory must return an ASGI or WSGI application",
+        )
+    protocol = declared or app_protocol(result)
+    if protocol is None:
+        raise node.error(
+            ConfigError,
+            f"{node.ref.spec if node.ref else node.label} returned {result!r}, which is neither an ASGI "
+            "nor a WSGI application",
+            hint="declare its protocol with asgipaste.declare_asgi / declare_wsgi if detection is wrong",
+        )
+    return protocol
+
+
+# -- apps ------------------------------------------------------------------
+def build_app(node: Node) -> Built:
+    key = id(node)
+    stack = _building.get()
+    if key in stack:
+        raise node.error(ConfigError, f"Configuration cycle: [{node.label}] is needed to build itself")
+    token = _building.set((*stack, key))
+    try:
+        return _build_app(node)
+    finally:
+        _building.reset(token)
+
+
+def _build_app(node: Node) -> Built:
+    if node.kind == "pipeline":
+        assert node.app_node is not None
+        built = build_app(node.app_node)
+        for filter_node in reversed(node.filter_nodes):
+            built = build_filter(filter_node).apply(built)
+        return _wrap_graph(node, "pipeline", built)
+    if node.kind in ("filter-app", "filter-with"):
+        assert node.next_node is not None and node.filter_node is not None
+        inner = build_app(node.next_node)
+        built = build_filter(node.filter_node).apply(inner)
+        return _wrap_graph(node, node.kind, built) if node.kind == "filter-app" else built
+    return _build_factory_app(node)
+
+
+def _wrap_graph(node: Node, kind: str, built: Built) -> Built:
+    outer = StackNode(kind=kind, name=node.label, protocol=built.protocol, file=node.file, line=node.line)
+    outer.children.append(built.graph)
+    if node.wsgi_threads is not None:
+        built.threads = node.wsgi_threads
+    return Built(built.obj, built.protocol, outer, built.threads)
+
+
+def _build_factory_app(node: Node) -> Built:
+    protocol_key = _protocol_key(node, APP)
+    factory = node.object
+    declared: Protocol | None = "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
+    if node.is_composite:
+        session = _current_session()
+        mark = len(session.hidden)
+        loader = CompositeLoader(node.loader, asgi=declared == "asgi")
+        result = call_factory(node, factory, loader, node.global_conf, **node.local_conf)
+        protocol = _classify_app(node, result, _declared(result) or declared)
+        if protocol == "asgi" and not loader.asgi and loader.handed_out:
+            # An undeclared composite that returns an ASGI app was written for
+            # ASGI children: build it again with ASGI views (objects are never
+            # cached, so the first attempt's children are simply dropped).
+            del session.hidden[mark:]
+            loader = CompositeLoader(node.loader, asgi=True)
+            result = call_factory(node, factory, loader, node.global_conf, **node.local_conf)
+            protocol = _classify_app(node, result, _declared(result) or "asgi")
+        graph = _graph(node, "composite", protocol)
+        graph.children.extend(loader.child_graphs())
+    elif protocol_key.endswith("app_factory"):
+        result = call_factory(node, factory, node.global_conf, **node.local_conf)
+        protocol = _classify_app(node, result, _declared(result) or declared)
+        graph = _graph(node, "app", protocol)
+    else:
+        raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make an application")
+    return Built(result, protocol, graph, node.wsgi_threads)
+
+
+# -- filters -----------------------------------------------------------------
+@dataclass
+class BuiltFilter:
+    """A filter and the protocol it speaks (None: find out when applied)."""
+
+    node: Node
+    func: Callable[[Any], Any]
+    protocol: Protocol | None
+    kind: str = "filter"
+    then: BuiltFilter | None = None  # filter-with on a filter: applied after this one
+    threads: int | None = None
+
+    def apply(self, inner: Built) -> Built:
+        built = self._apply_one(inner)
+        return self.then.apply(built) if self.then is not None else built
+
+    def _apply_one(self, inner: Built) -> Built:
+        protocol = self.protocol
+        if protocol is not None:
+            result = self._call(convert(inner, protocol).obj)
+            return self._built(result, protocol, inner)
+        # Protocol unknown: try the inner app as it is; if the result speaks
+        # the other protocol, the filter was written for that one.
+        result = self._call(inner.obj)
+        found = _declared(result) or app_protocol(result)
+        if found is None:
+            raise self.node.error(
+                ConfigError,
+                f"Cannot tell whether filter [{self.node.label}] is WSGI or ASGI: it returned {result!r}",
+                hint="declare it: asgipaste.declare_asgi(factory) or the asgipaste.filter_factory key/group",
+            )
+        if found != inner.protocol:
+            result = self._call(convert(inner, found).obj)
+        return self._built(result, found, inner)
+
+    def _call(self, app: Any) -> Any:
+        try:
+            result = self.func(app)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise self.node.error(
+                ConfigError, f"Filter [{self.node.label}] failed to wrap its app: {type(exc).__name__}: {exc}"
+            ) from exc
+        if result is None:
+            raise self.node.error(ConfigError, f"Filter [{self.node.label}] returned None instead of an app")
+        return result
+
+    def _built(self, result: Any, protocol: Protocol, inner: Built) -> Built:
+        graph = _graph(self.node, self.kind, protocol)
+        graph.children.append(inner.graph)
+        threads = self.threads if self.threads is not None else inner.threads
+        return Built(result, protocol, graph, threads)
+
+
+def build_filter(node: Node) -> BuiltFilter:
+    if node.kind == "filter-with":
+        assert node.next_node is not None and node.filter_node is not None
+        first = build_filter(node.next_node)
+        last = first
+        while last.then is not None:
+            last = last.then
+        last.then = build_filter(node.filter_node)
+        return first
+    protocol_key = _protocol_key(node, FILTER)
+    factory = node.object
+    declared: Protocol | None = "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
+    if inspect.isclass(factory) and filter_protocol(factory) is not None and protocol_key.endswith("filter_factory"):
+        # A middleware class named directly (use = call:starlette...:GZipMiddleware):
+        # its options are typed by its signature.
+        try:
+            options = coerce_kwargs(factory, node.local_conf)
+        except CoercionError as exc:
+            raise node.error(ConfigValueError, f"[{node.label}] {exc}", key=exc.key) from None
+        cls = factory
+
+        def func(app: Any) -> Any:
+            return cls(app, **options)
+
+        return BuiltFilter(node, func, declared or filter_protocol(factory), threads=node.wsgi_threads)
+    if protocol_key.endswith("filter_factory"):
+        result = call_factory(node, factory, node.global_conf, **node.local_conf)
+        if result is None or not callable(result):
+            raise node.error(
+                ConfigError,
+                f"{node.ref.spec if node.ref else node.label} returned {result!r} instead of a filter",
+                hint="a filter factory returns a callable that takes an app and returns an app",
+            )
+        protocol = declared if declared is not None else (_declared(result) or filter_protocol(result))
+        return BuiltFilter(node, result, protocol, threads=node.wsgi_threads)
+    if protocol_key.endswith("filter_app_factory"):
+        if not callable(factory):
+            raise node.error(ConfigError, f"{node.ref.spec if node.ref else node.label} is not callable")
+        conf, local = node.global_conf, node.local_conf
+
+        def wrapper(app: Any) -> Any:
+            return call_factory(node, factory, app, conf, **local)
+
+        protocol = declared if declared is not None else filter_protocol(factory)
+        return BuiltFilter(node, wrapper, protocol, threads=node.wsgi_threads)
+    raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make a filter")
+
+
+# -- servers -----------------------------------------------------------------
+def build_server(node: Node) -> Any:
+    protocol_key = _protocol_key(node, SERVER)
+    factory = node.object
+    if protocol_key.endswith("server_factory"):
+        server = call_factory(node, factory, node.global_conf, **node.local_conf)
+        if server is None or not callable(server):
+            raise node.error(ConfigError, f"{node.label} returned {server!r} instead of a server callable")
+        return server
+    if protocol_key.endswith("server_runner"):
+        conf, local = node.global_conf, node.local_conf
+
+        def server_runner(app: Any) -> Any:
+            return call_factory(node, factory, app, conf, **local)
+
+        return server_runner
+    raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make a server")
+
+
+# -- the loader composites receive -----------------------------------------------
+class CompositeLoader(Loader):
+    """``loader`` for composite factories: ASGI views for ASGI composites, WSGI for legacy ones."""
+
+    def __init__(self, base: Loader, *, asgi: bool) -> None:
+        self.base = base
+        self.asgi = asgi
+        self.filename = base.filename
+        self._graphs: list[StackNode] = []
+        self._by_obj: dict[int, Built] = {}
+        self._filters_given = 0
+
+    def get_context(self, object_type: ObjectType, name: str | None = None, global_conf: Any = None) -> Node:
+        return self.base.get_context(object_type, name=name, global_conf=global_conf)
+
+    def get_app(self, name: str | None = None, global_conf: Any = None) -> Any:
+        built = build_app(self.base.app_context(name=name, global_conf=global_conf))
+        return self._record(to_asgi(built) if self.asgi else to_wsgi(built))
+
+    def get_filter(self, name: str | None = None, global_conf: Any = None) -> Callable[[Any], Any]:
+        built_filter = build_filter(self.base.filter_context(name=name, global_conf=global_conf))
+        self._filters_given += 1
+        target: Protocol = "asgi" if self.asgi else "wsgi"
+
+        def apply(app: Any) -> Any:
+            inner = self._by_obj.get(id(app))
+            if inner is None or inner.obj is not app:
+                found = _declared(app) or app_protocol(app) or target
+                inner = Built(app, found, StackNode(kind="app", name=type(app).__name__, protocol=found))
+            return self._record(convert(built_filter.apply(inner), target))
+
+        return apply
+
+    @property
+    def handed_out(self) -> bool:
+        return bool(self._graphs) or self._filters_given > 0
+
+    def _record(self, built: Built) -> Any:
+        self._graphs.append(built.graph)
+        self._by_obj[id(built.obj)] = built
+        return built.obj
+
+    def get_server(self, name: str | None = None, global_conf: Any = None) -> Any:
+        return build_server(self.base.server_context(name=name, global_conf=global_conf))
+
+    def child_graphs(self) -> list[StackNode]:
+        inner = {id(n) for g in self._graphs for n in g.walk()[1:]}
+        return [g for g in self._graphs if id(g) not in inner]
+
+    def __repr__(self) -> str:
+        return f"<CompositeLoader {'asgi' if self.asgi else 'wsgi'} {self.base!r}>"
+
+
+# -- the root ------------------------------------------------------------------
+class LifespanRoot:
+    """The loaded app: starts the ASGI apps hidden behind bridges with the rest."""
+
+    def __init__(self, app: ASGIApp, members: list[tuple[str, ASGIApp]]) -> None:
+        from asgipaste.lifespan import LifespanGroup
+
+        self.app = app
+        self.members = members
+        self._lifespan = LifespanGroup(members)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def __repr__(self) -> str:
+        return f"LifespanRoot({self.app!r}, members={[name for name, _ in self.members]!r})"
+
+
+def finish(built: Built, name: str, file: str | None) -> LoadedStack:
+    session = _current_session()
+    wsgi = built.obj if built.protocol == "wsgi" else None
+    asgi_built = to_asgi(built)
+    app: ASGIApp = asgi_built.obj
+    if session.hidden:
+        app = LifespanRoot(app, [(name, asgi_built.obj), *session.hidden])
+    return LoadedStack(asgi=app, wsgi=wsgi, graph=asgi_built.graph, name=name, file=file)
+
+
+def run_in_session(func: Callable[[], Any]) -> Any:
+    token = _session.set(BuildSession())
+    try:
+        return func()
+    finally:
+        _session.reset(token)
+
+
+def build_node(node: Node) -> Any:
+    """``context.create()``: an ASGI app, a filter over ASGI apps, or a server."""
+    if node.produces_app:
+        return run_in_session(lambda: finish(build_app(node), node.label, node.file).asgi)
+    if node.object_type is SERVER:
+        return build_server(node)
+    built_filter = build_filter(node)
+
+    def asgi_filter(app: Any) -> Any:
+        def go() -> Any:
+            protocol = _declared(app) or app_protocol(app) or "asgi"
+            inner = Built(app, protocol, StackNode(kind="app", name=repr(app), protocol=protocol))
+            return finish(built_filter.apply(inner), node.label, node.file).asgi
+
+        return run_in_session(go)
+
+    return asgi_filter

@@ -1,0 +1,1 @@
+"""PasteDeploy's FakeApp fixture, re-expressed with ASGI apps."""
