@@ -1,0 +1,162 @@
+"""The launcher's options, read nova-style from an INI (see :mod:`asgipaste.launcher`).
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "api-paste.ini"
+>>> _ = path.write_text("[DEFAULT]\\nenabled_apis = osapi_compute, metadata\\nosapi_compute_workers = 2\\n")
+>>> plan = read_launch_plan(path, {"metadata_workers": "1", "osapi_compute_listen": "127.0.0.1"})
+>>> [(api.name, str(api.listen), api.workers) for api in plan.apis]
+[('osapi_compute', '127.0.0.1:8774', 2), ('metadata', '0.0.0.0:8775', 1)]
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asgipaste.converters import asint
+from asgipaste.errors import ConfigFileNotFoundError, ConfigLookupError, ConfigValueError
+from asgipaste.servers import Listen, parse_port
+
+__all__ = ["LAUNCHER_SECTION", "ApiSpec", "LaunchPlan", "read_launch_plan"]
+
+#: The section the launcher reads its options from, when present (else ``[DEFAULT]``).
+LAUNCHER_SECTION = "asgipaste:launcher"
+
+#: nova's default ports, so a nova api-paste.ini needs no port options.
+NOVA_PORTS = {"osapi_compute": 8774, "metadata": 8775}
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """One app the launcher serves: its section name, address and worker count."""
+
+    name: str
+    listen: Listen
+    workers: int
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Everything the launcher needs; re-read on SIGHUP."""
+
+    path: Path
+    apis: tuple[ApiSpec, ...]
+    global_conf: Mapping[str, str] = field(default_factory=dict)
+    max_url_len: int | None = None
+    graceful_timeout: float = 60.0
+    log_level: str | None = None
+    ini_logging: bool = False
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*[=:]")
+    try:
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.match(text):
+                return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+class _Options:
+    def __init__(self, path: Path, overrides: Mapping[str, str]) -> None:
+        if not path.is_file():
+            raise ConfigFileNotFoundError(f"Config file {path} not found", file=str(path))
+        self.path = path
+        self.overrides = dict(overrides)
+        defaults = {"here": str(path.parent), "__file__": str(path)}
+        self.parser = configparser.ConfigParser(defaults=defaults, strict=False)
+        self.parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
+        try:
+            self.parser.read(path, encoding="utf-8")
+        except configparser.Error as exc:
+            raise ConfigValueError(f"Cannot parse {path}: {exc}", file=str(path))
+        has_section = self.parser.has_section(LAUNCHER_SECTION)
+        self.section = LAUNCHER_SECTION if has_section else self.parser.default_section
+
+    def get(self, key: str) -> str | None:
+        if key in self.overrides:
+            return self.overrides[key]
+        if not self.parser.has_option(self.section, key):
+            return None
+        try:
+            return self.parser.get(self.section, key, vars=self.overrides)
+        except configparser.Error as exc:
+            raise self.error(f"Cannot read {key}: {exc}", key)
+
+    def error(self, message: str, key: str, hint: str | None = None) -> ConfigValueError:
+        where = key in self.overrides
+        return ConfigValueError(
+            message,
+            file=None if where else str(self.path),
+            section=None if where else self.section,
+            key=key,
+            line=None if where else _line_of(self.path, key),
+            hint=hint,
+        )
+
+    def integer(self, key: str, default: int | None, minimum: int) -> int | None:
+        raw = self.get(key)
+        if raw is None:
+            return default
+        try:
+            value = asint(raw.strip())
+        except ValueError:
+            raise self.error(f"{key} = {raw!r} is not an integer", key)
+        if value < minimum:
+            raise self.error(f"{key} = {value}: must be at least {minimum}", key)
+        return value
+
+
+def read_launch_plan(
+    path: Path,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    log_level: str | None = None,
+    ini_logging: bool = False,
+) -> LaunchPlan:
+    """Read ``enabled_apis`` and each ``<api>_listen``, ``<api>_listen_port``, ``<api>_workers``."""
+    options = _Options(path, overrides or {})
+    enabled = options.get("enabled_apis")
+    if enabled is None or not enabled.strip():
+        raise ConfigLookupError(
+            "enabled_apis is not set",
+            file=str(path),
+            section=options.section,
+            key="enabled_apis",
+            hint="add `enabled_apis = osapi_compute, metadata` to [DEFAULT] (or pass enabled_apis=... )",
+        )
+    names = [name for name in re.split(r"[\s,]+", enabled.strip()) if name]
+    apis: list[ApiSpec] = []
+    for name in dict.fromkeys(names):
+        host = (options.get(f"{name}_listen") or "0.0.0.0").strip()
+        port_key = f"{name}_listen_port"
+        raw_port = options.get(port_key)
+        if raw_port is None:
+            if name not in NOVA_PORTS:
+                raise ConfigLookupError(
+                    f"{port_key} is not set", file=str(path), section=options.section, key=port_key
+                )
+            port = NOVA_PORTS[name]
+        else:
+            try:
+                port = parse_port(raw_port.strip())
+            except ValueError as exc:
+                raise options.error(f"{port_key}: {exc}", port_key)
+        workers = options.integer(f"{name}_workers", os.cpu_count() or 1, minimum=1) or 1
+        apis.append(ApiSpec(name=name, listen=Listen(host.strip("[]"), port), workers=workers))
+    timeout = options.integer("graceful_shutdown_timeout", 60, minimum=0)
+    return LaunchPlan(
+        path=path,
+        apis=tuple(apis),
+        global_conf=dict(overrides or {}),
+        max_url_len=options.integer("max_url_len", None, minimum=1),
+        graceful_timeout=float(timeout if timeout is not None else 60),
+        log_level=log_level,
+        ini_logging=ini_logging,
+    )
