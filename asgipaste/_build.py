@@ -199,15 +199,21 @@ def build_app(node: Node) -> Built:
 def _build_app(node: Node) -> Built:
     if node.kind == "pipeline":
         assert node.app_node is not None
+        # PasteDeploy's order of factory calls: the app, then the filters left
+        # to right; they are applied right to left (the first is outermost).
         built = build_app(node.app_node)
-        for filter_node in reversed(node.filter_nodes):
-            built = build_filter(filter_node).apply(built)
+        filters = [build_filter(filter_node) for filter_node in node.filter_nodes]
+        for built_filter in reversed(filters):
+            built = built_filter.apply(built)
         return _wrap_graph(node, "pipeline", built)
-    if node.kind in ("filter-app", "filter-with"):
+    if node.kind == "filter-app":
         assert node.next_node is not None and node.filter_node is not None
         inner = build_app(node.next_node)
-        built = build_filter(node.filter_node).apply(inner)
-        return _wrap_graph(node, node.kind, built) if node.kind == "filter-app" else built
+        return _wrap_graph(node, "filter-app", build_filter(node.filter_node).apply(inner))
+    if node.kind == "filter-with":
+        assert node.next_node is not None and node.filter_node is not None
+        outer = build_filter(node.filter_node)  # filter first, as PasteDeploy does
+        return outer.apply(build_app(node.next_node))
     return _build_factory_app(node)
 
 
@@ -306,11 +312,12 @@ class BuiltFilter:
 def build_filter(node: Node) -> BuiltFilter:
     if node.kind == "filter-with":
         assert node.next_node is not None and node.filter_node is not None
+        outer = build_filter(node.filter_node)
         first = build_filter(node.next_node)
         last = first
         while last.then is not None:
             last = last.then
-        last.then = build_filter(node.filter_node)
+        last.then = outer
         return first
     protocol_key = _protocol_key(node, FILTER)
     factory = node.object
