@@ -18,7 +18,11 @@ from asgipaste.errors import ConfigError
 
 __all__ = ["configure_from_ini", "ensure_handler", "has_logging_sections"]
 
-_FORMAT = "%(levelname)-9s %(message)s"
+class _UvicornStyle(logging.Formatter):
+    """``INFO:     message``, lined up with uvicorn's own default lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname + ':':<9} {super().format(record)}"
 
 
 def has_logging_sections(path: Path) -> bool:
@@ -58,7 +62,7 @@ def ensure_handler(level: int = logging.INFO) -> None:
     if log.handlers or logging.getLogger().handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(_UvicornStyle("%(message)s"))
     log.addHandler(handler)
     log.setLevel(level)
     log.propagate = False

@@ -1,0 +1,286 @@
+"""The ``asgipaste`` command: ``serve``, ``check``, ``graph`` and ``launch`` an INI file.
+
+.. code-block:: console
+
+    $ asgipaste serve development.ini http_port=8080 --reload
+    $ asgipaste serve api-paste.ini --app osapi_compute=127.0.0.1:8774 --app metadata=127.0.0.1:8775
+    $ asgipaste check api-paste.ini
+    $ asgipaste graph api-paste.ini#osapi_compute --format mermaid
+    $ asgipaste launch api-paste.ini osapi_compute_workers=4
+
+``var=value`` pairs reach the file as ``global_conf`` (``%(var)s``) and the
+logging sections' defaults, as with ``pserve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from asgipaste._logging import configure_from_ini, ensure_handler
+from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
+from asgipaste.servers import Listen, ServeTarget, parse_listen
+
+__all__ = ["main"]
+
+_LOG_LEVELS = ["critical", "error", "warning", "info", "debug", "trace"]
+
+
+def _vars(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigValueError(f"Bad argument {pair!r}", hint="variables are given as name=value")
+        out[key.strip()] = value
+    return out
+
+
+def _target(args: argparse.Namespace) -> ServeTarget:
+    target = ServeTarget.parse(args.config, global_conf=_vars(args.vars))
+    if not target.path.is_file():
+        raise ConfigLookupError(f"Config file {target.path} not found", file=str(target.path))
+    return target
+
+
+def _server_sections(path: Path) -> list[str]:
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error:
+        return []  # the loader reports parse errors with their line
+    names = []
+    for section in parser.sections():
+        match = re.fullmatch(r"\s*server\s*:\s*(.+?)\s*", section)
+        if match:
+            names.append(match.group(1))
+    return names
+
+
+def _setup_logging(target: ServeTarget, level: str | None) -> bool:
+    """pserve's rule: the INI's ``[loggers]`` configure logging when present."""
+    if configure_from_ini(target.path, target.global_conf):
+        return True
+    ensure_handler(logging.DEBUG if level in ("debug", "trace") else logging.INFO)
+    return False
+
+
+def _load_server(target: ServeTarget, name: str | None) -> Any:
+    from asgipaste import loadserver
+    from asgipaste.servers.uvicorn import UvicornServer
+
+    available = _server_sections(target.path)
+    if name is None:
+        if "main" not in available:
+            return UvicornServer()
+        name = "main"
+    elif name not in available:
+        listed = ", ".join(f"[server:{item}]" for item in available) or "none"
+        raise ConfigLookupError(
+            f"No [server:{name}] section",
+            file=str(target.path),
+            hint=f"server sections in the file: {listed}",
+        )
+    return loadserver(target.uri, name=name, global_conf=dict(target.global_conf))
+
+
+def _parse_apps(items: Sequence[str]) -> list[tuple[str, Listen | None]]:
+    apps: list[tuple[str, Listen | None]] = []
+    for item in items:
+        name, sep, address = item.partition("=")
+        if not name.strip():
+            raise ConfigValueError(f"Bad --app {item!r}", hint="write --app NAME or --app NAME=HOST:PORT")
+        listen = parse_listen(address, key="--app")[0] if sep else None
+        apps.append((name.strip(), listen))
+    return apps
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    target = _target(args)
+    ini_logging = _setup_logging(target, args.log_level)
+    apps = _parse_apps(args.app or [])
+    if len(apps) > 1:
+        return _serve_several(args, target, apps, ini_logging)
+    host, port = args.host, args.port
+    if apps:
+        name, listen = apps[0]
+        target = replace(target, name=name)
+        if listen is not None:
+            host, port = listen.host, listen.port
+    server = _load_server(target, args.server)
+    overrides = {"host": host, "port": port, "workers": args.workers, "log_level": args.log_level}
+    overrides["reload"] = True if args.reload else None
+    given = {key: value for key, value in overrides.items() if value is not None}
+    configure = getattr(server, "configure", None)
+    if configure is not None:
+        configure(**given, ini_logging=ini_logging)
+    elif given:
+        flags = ", ".join(f"--{key.replace('_', '-')}" for key in given)
+        raise ConfigValueError(
+            f"The server {server!r} takes no {flags}", hint="set them in its [server:] section"
+        )
+    try:
+        server(target)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _serve_several(
+    args: argparse.Namespace, target: ServeTarget, apps: list[tuple[str, Listen | None]], ini_logging: bool
+) -> int:
+    from asgipaste._launch_plan import ApiSpec, LaunchPlan
+    from asgipaste.launcher import Launcher
+
+    if args.reload or args.server:
+        raise ConfigValueError("--reload and --server serve one app; several --app run under the launcher")
+    missing = [name for name, listen in apps if listen is None]
+    if missing:
+        raise ConfigValueError(
+            f"--app {missing[0]} needs an address when several apps are served",
+            hint=f"write --app {missing[0]}=127.0.0.1:PORT",
+        )
+    workers = args.workers or 1
+    specs = tuple(ApiSpec(name=name, listen=listen, workers=workers) for name, listen in apps if listen)
+
+    def plan() -> LaunchPlan:
+        return LaunchPlan(
+            path=target.path,
+            apis=specs,
+            global_conf=dict(target.global_conf),
+            log_level=args.log_level,
+            ini_logging=ini_logging,
+        )
+
+    return Launcher(plan).run()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from asgipaste import check_config
+
+    target = _target(args)
+    names = [target.name] if "#" in args.config else None
+    problems = check_config(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
+    for problem in problems:
+        print(f"error: {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) in {target.path}")
+        return 1
+    what = f"[{target.name}]" if names else "every app section"
+    print(f"OK: {target.path}: {what} loads")
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from asgipaste.graph import render_dot, render_mermaid, render_text, serving_summary
+
+    stack = _target(args).load()
+    summary = serving_summary(stack)
+    if args.format == "mermaid":
+        print(render_mermaid(stack.graph))
+        print("\n".join(f"%% {line}" for line in summary))
+    elif args.format == "dot":
+        print(render_dot(stack.graph))
+        print("\n".join(f"// {line}" for line in summary))
+    else:
+        print(render_text(stack.graph, locations=args.locations))
+        print()
+        print("\n".join(summary))
+    return 0
+
+
+def cmd_launch(args: argparse.Namespace) -> int:
+    from asgipaste._launch_plan import read_launch_plan
+    from asgipaste.launcher import Launcher
+
+    target = _target(args)
+    ini_logging = _setup_logging(target, args.log_level)
+    overrides = dict(target.global_conf)
+    read_launch_plan(target.path, overrides)  # fail fast on bad options, before anything starts
+
+    def plan() -> Any:
+        return read_launch_plan(target.path, overrides, log_level=args.log_level, ini_logging=ini_logging)
+
+    return Launcher(plan).run()
+
+
+def _parser() -> argparse.ArgumentParser:
+    from asgipaste import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="asgipaste", description="Serve Paste Deployment INI files on ASGI."
+    )
+    parser.add_argument("--version", action="version", version=f"asgipaste {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument(
+            "config", metavar="CONFIG[#name]", help="INI file, optionally #app-name (default main)"
+        )
+        sub.add_argument("vars", nargs="*", metavar="var=value", help="global_conf values for %%(var)s")
+        return sub
+
+    serve = command("serve", "Serve one app (or several with --app) of an INI file, like pserve.")
+    serve.add_argument(
+        "--app",
+        action="append",
+        metavar="NAME[=HOST:PORT]",
+        help="app section to serve; repeat with HOST:PORT to serve several apps, each on its own port",
+    )
+    serve.add_argument(
+        "--server", metavar="NAME", help="[server:NAME] section to use (default main if present)"
+    )
+    serve.add_argument("--host", help="bind address (overrides the server section)")
+    serve.add_argument("--port", type=int, help="port (overrides the server section)")
+    serve.add_argument("--workers", type=int, help="worker processes")
+    serve.add_argument("--reload", action="store_true", help="restart on code and INI changes (development)")
+    serve.add_argument("--log-level", choices=_LOG_LEVELS)
+    serve.set_defaults(func=cmd_serve)
+
+    check = command("check", "Load without serving; print every problem with file, section, key and line.")
+    check.set_defaults(func=cmd_check)
+
+    graph = command("graph", "Print the composed stack, each layer marked ASGI or WSGI.")
+    graph.add_argument("--format", choices=["text", "mermaid", "dot"], default="text")
+    graph.add_argument("--locations", action="store_true", help="show file:line of each section (text)")
+    graph.set_defaults(func=cmd_graph)
+
+    launch = command(
+        "launch", "Serve enabled_apis, each on <api>_listen:<api>_listen_port with <api>_workers."
+    )
+    launch.add_argument("--log-level", choices=_LOG_LEVELS)
+    launch.set_defaults(func=cmd_launch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``asgipaste`` command; returns the exit code.
+
+    >>> main(["check", "/nonexistent.ini"])  # doctest: +SKIP
+    1
+    """
+    args = _parser().parse_args(argv)
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        print(f"asgipaste: --workers {args.workers}: must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"asgipaste: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a port in use, a missing file
+        print(f"asgipaste: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

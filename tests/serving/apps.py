@@ -1,0 +1,77 @@
+"""Apps the serving tests name in their INI files with ``call:tests.serving.apps:...``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgipaste.interop.detect import declare_asgi, declare_wsgi
+from asgipaste.types import ASGIApp, Environ, Receive, Scope, Send, StartResponse, WSGIApp
+
+log = logging.getLogger("tests.serving.apps")
+
+
+@declare_asgi
+def text_app(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp:
+    """Answers ``text``; ``/pid`` answers the worker's pid; ``/slow?seconds=N`` waits first."""
+    text = local_conf.get("text", "hello")
+    name = local_conf.get("name", "app")
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    log.warning("lifespan startup %s pid %d", name, os.getpid())
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    log.warning("lifespan shutdown %s pid %d", name, os.getpid())
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        assert scope["type"] == "http"
+        body = text
+        if scope["path"] == "/pid":
+            body = str(os.getpid())
+        elif scope["path"] == "/slow":
+            seconds = float(parse_qs(scope["query_string"].decode())["seconds"][0])
+            await asyncio.sleep(seconds)
+            body = f"slow {text}"
+        data = body.encode()
+        headers = [(b"content-type", b"text/plain"), (b"x-pid", str(os.getpid()).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+
+    return app
+
+
+@declare_wsgi
+def wsgi_app(global_conf: dict[str, Any], **local_conf: str) -> WSGIApp:
+    """A WSGI app answering ``text``."""
+    text = local_conf.get("text", "hello wsgi").encode()
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(text)))])
+        return [text]
+
+    return app
+
+
+@declare_wsgi
+def wsgi_header_filter(global_conf: dict[str, Any], **local_conf: str) -> Any:
+    """A WSGI filter adding ``X-Filter: <name>``."""
+    value = local_conf.get("name", "wsgi-filter")
+
+    def make(app: WSGIApp) -> WSGIApp:
+        def filtered(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+            def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                return start_response(status, [*headers, ("X-Filter", value)], exc_info)
+
+            return app(environ, start)
+
+        return filtered
+
+    return make
