@@ -459,7 +459,7 @@ class ConfigLoader(Loader):
         if exc.section is not None and exc.section != section:
             return exc
         hint = exc.hint
-        if hint is None and "URI scheme not known" in exc.message:
+        if "URI scheme not known" in exc.message:
             scheme, _, rest = value.partition(":")
             hint = (
                 f"{value!r} looks like a module path with no scheme; "
