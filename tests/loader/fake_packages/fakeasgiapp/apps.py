@@ -53,7 +53,7 @@ class RemoteAddrDispatch:
 
 
 def make_native_map(loader: Any, global_conf: dict[str, str], **conf: str) -> Any:
-    return RemoteAddrDispatch({v: loader.get_app(k) for k, v in conf.items()})
+    return RemoteAddrDispatch({key: loader.get_app(value) for key, value in conf.items()})
 
 
 def make_cap_filter(global_conf: dict[str, str], method_to_call: str = "upper") -> Any:
