@@ -1,0 +1,203 @@
+"""Which protocol an app or a filter speaks: a declaration first, then a careful guess.
+
+The team-wide convention is an attribute, ``__asgipaste_protocol__ = "asgi"`` or
+``"wsgi"``, on an app, an app factory, a filter, or a filter factory. The
+decorators :func:`declare_asgi` and :func:`declare_wsgi` set it:
+
+>>> @declare_asgi
+... def app_factory(global_conf, **local_conf):
+...     return my_asgi_app
+>>> app_protocol(app_factory)
+'asgi'
+
+Without a declaration, :func:`app_protocol` recognises ASGI 3 by a coroutine
+``__call__`` and otherwise counts required positional parameters: two is WSGI
+``(environ, start_response)``, three is ASGI ``(scope, receive, send)``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from typing import Any, Literal, TypeVar
+
+__all__ = ["PROTOCOL_ATTR", "app_protocol", "declare_asgi", "declare_wsgi", "filter_protocol"]
+
+PROTOCOL_ATTR = "__asgipaste_protocol__"
+
+ProtocolName = Literal["asgi", "wsgi"]
+T = TypeVar("T")
+
+
+def _declare(obj: T, protocol: ProtocolName) -> T:
+    try:
+        setattr(obj, PROTOCOL_ATTR, protocol)
+    except (AttributeError, TypeError):
+        func = getattr(obj, "__func__", None)  # a bound method: declare its function
+        if func is None:
+            raise TypeError(
+                f"cannot declare {protocol!r} on {obj!r}: it takes no attributes; "
+                "wrap it in a function or class and declare that"
+            ) from None
+        setattr(func, PROTOCOL_ATTR, protocol)
+    return obj
+
+
+def declare_asgi(obj: T) -> T:
+    """Declare ``obj`` (an app, filter, or any of their factories) ASGI; returns ``obj``.
+
+    >>> @declare_asgi
+    ... def filter_factory(global_conf, **local_conf):
+    ...     return lambda app: app
+    >>> filter_protocol(filter_factory)
+    'asgi'
+    """
+    return _declare(obj, "asgi")
+
+
+def declare_wsgi(obj: T) -> T:
+    """Declare ``obj`` (an app, filter, or any of their factories) WSGI; returns ``obj``.
+
+    >>> @declare_wsgi
+    ... class Legacy:
+    ...     def __init__(self, app): self.app = app
+    >>> filter_protocol(Legacy)
+    'wsgi'
+    """
+    return _declare(obj, "wsgi")
+
+
+def _declared(obj: Any) -> ProtocolName | None:
+    """The declared protocol of ``obj``, its partial's function, or its class."""
+    while isinstance(obj, functools.partial):
+        found = _read_attr(obj)
+        if found is not None:
+            return found
+        obj = obj.func
+    found = _read_attr(obj)
+    if found is None and not isinstance(obj, type):
+        found = _read_attr(type(obj))
+    return found
+
+
+def _read_attr(obj: Any) -> ProtocolName | None:
+    try:
+        value = inspect.getattr_static(obj, PROTOCOL_ATTR)
+    except AttributeError:
+        func = getattr(obj, "__func__", None)  # bound methods keep it on their function
+        if func is None:
+            return None
+        try:
+            value = inspect.getattr_static(func, PROTOCOL_ATTR)
+        except AttributeError:
+            return None
+    if value == "asgi":
+        return "asgi"
+    if value == "wsgi":
+        return "wsgi"
+    raise ValueError(f"{obj!r} has {PROTOCOL_ATTR} = {value!r}; it must be 'asgi' or 'wsgi'")
+
+
+def _is_wsgify(obj: Any) -> bool:
+    # Only look if WebOb is loaded: an object cannot be a wsgify otherwise.
+    dec = sys.modules.get("webob.dec")
+    return dec is not None and isinstance(obj, dec.wsgify) and obj.func is not None
+
+
+def _is_webob_middleware_factory(obj: Any) -> bool:
+    dec = sys.modules.get("webob.dec")
+    return dec is not None and isinstance(obj, getattr(dec, "_MiddlewareFactory", ()))
+
+
+def _by_signature(func: Any, *, drop_first: bool = False) -> ProtocolName | None:
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):  # builtins and C callables without a signature
+        return None
+    params = list(sig.parameters.values())
+    if drop_first and params:
+        params = params[1:]
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None  # (*args) could be either
+    required = [
+        p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    if len(required) == 2:
+        return "wsgi"
+    if len(required) == 3:
+        return "asgi"
+    return None
+
+
+def app_protocol(obj: Any) -> ProtocolName | None:
+    """``"asgi"``, ``"wsgi"`` or ``None`` (cannot tell) for an application object.
+
+    Order: the ``__asgipaste_protocol__`` declaration (on the object, a partial's
+    function, then the class); WebOb ``wsgify`` objects (WSGI); a coroutine
+    function or coroutine ``__call__`` (ASGI 3); then the count of required
+    positional parameters: 2 is WSGI, 3 is ASGI (a sync callable returning an
+    awaitable). A class counts by its constructor, so PEP 3333's "class as app"
+    (``__init__(self, environ, start_response)``) is WSGI.
+
+    >>> def hello(environ, start_response): ...
+    >>> async def asgi_hello(scope, receive, send): ...
+    >>> app_protocol(hello), app_protocol(asgi_hello), app_protocol(print)
+    ('wsgi', 'asgi', None)
+    """
+    declared = _declared(obj)
+    if declared is not None:
+        return declared
+    if _is_wsgify(obj):
+        return "wsgi"
+    if not callable(obj):
+        return None
+    # inspect.iscoroutinefunction unwraps functools.partial itself.
+    if inspect.iscoroutinefunction(obj):
+        return "asgi"
+    if not isinstance(obj, type) and not inspect.isroutine(obj):
+        call = getattr(type(obj), "__call__", None)  # noqa: B004 - looking up the method itself
+        if call is not None and inspect.iscoroutinefunction(call):
+            return "asgi"
+    return _by_signature(obj)
+
+
+def filter_protocol(filt: Any) -> ProtocolName | None:
+    """``"asgi"``, ``"wsgi"`` or ``None`` for a filter (a callable taking the next app).
+
+    The declaration first; WebOb ``@wsgify.middleware`` factories are WSGI; for a
+    class, the protocol of its instances' ``__call__`` (the seed's
+    ``FirstFilter`` with ``__call__(self, environ, start_response)`` is WSGI,
+    Starlette's ``GZipMiddleware`` is ASGI). Anything else is ``None``: the
+    caller must build the filter and look at what comes back.
+
+    >>> class Hdr:
+    ...     def __init__(self, app): self.app = app
+    ...     async def __call__(self, scope, receive, send): ...
+    >>> filter_protocol(Hdr), filter_protocol(lambda app: app)
+    ('asgi', None)
+    """
+    declared = _declared(filt)
+    if declared is not None:
+        return declared
+    if _is_webob_middleware_factory(filt):
+        return "wsgi"
+    if not isinstance(filt, type):
+        return None
+    for klass in filt.__mro__:
+        if klass is object:
+            return None
+        if "__call__" in klass.__dict__:
+            call = klass.__dict__["__call__"]
+            break
+    else:  # pragma: no cover - every MRO ends in object
+        return None
+    if isinstance(call, staticmethod):
+        func, drop_first = call.__func__, False
+    elif isinstance(call, classmethod):
+        func, drop_first = call.__func__, True
+    else:
+        func, drop_first = call, True
+    if inspect.iscoroutinefunction(func):
+        return "asgi"
+    return _by_signature(func, drop_first=drop_first)

@@ -1,0 +1,346 @@
+"""The WSGI environ and the ASGI HTTP scope, written down, and the pure translations between them.
+
+The two ``TypedDict`` models are executable documentation: each key carries the
+rule PEP 3333 or the ASGI HTTP spec gives for it. The functions below build one
+from the other and do no I/O, so they are unit-tested apart from the servers.
+
+>>> import io
+>>> scope = {"type": "http", "method": "GET", "path": "/api/x", "root_path": "/api",
+...          "query_string": b"a=1", "headers": [(b"cookie", b"a=1"), (b"cookie", b"b=2")]}
+>>> env = build_environ(scope, io.BytesIO(b""))
+>>> env["SCRIPT_NAME"], env["PATH_INFO"], env["HTTP_COOKIE"], env["SERVER_PORT"]
+('/api', '/x', 'a=1; b=2', '80')
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Iterable, Mapping
+from typing import IO, Any, Literal, NotRequired, Required, TypedDict
+from urllib.parse import quote, unquote_to_bytes
+
+from asgipaste.interop.streams import ErrorStream
+from asgipaste.types import Environ, Scope
+
+__all__ = [
+    "BODY_BUFFER_LIMIT",
+    "ASGIVersions",
+    "HTTPScope",
+    "WSGIEnviron",
+    "asgi_headers_to_wsgi",
+    "build_environ",
+    "build_scope",
+    "environ_headers",
+    "headers_to_environ",
+    "parse_status",
+    "split_path",
+    "status_line",
+    "wsgi_headers_to_asgi",
+]
+
+#: Request bodies up to this size (and response bodies produced in one go) are
+#: handled whole; larger ones are streamed in pieces of this size.
+BODY_BUFFER_LIMIT = 64 * 1024
+
+#: Scope keys with these prefixes are copied into the environ and back, so
+#: routing data (``wsgiorg.routing_args``, ``routes.route``) survives a border.
+SHARED_KEY_PREFIXES = ("wsgiorg.", "routes.")
+
+
+class ASGIVersions(TypedDict):
+    version: Literal["3.0"]
+    spec_version: NotRequired[str]  # "2.0" to "2.5"; absent means "2.0"
+
+
+class HTTPScope(TypedDict):
+    """An ASGI HTTP connection scope (ASGI spec, "HTTP & WebSocket", version 2.5)."""
+
+    type: Literal["http"]
+    asgi: ASGIVersions
+    http_version: str  # "1.0", "1.1" or "2"
+    method: str  # upper-cased HTTP method
+    scheme: str  # "http" or "https"; optional in the spec, default "http"
+    path: str  # percent-decoded, UTF-8 decoded; INCLUDES root_path (spec 2.x)
+    raw_path: NotRequired[bytes]  # the original path bytes, not decoded
+    query_string: bytes  # percent-encoded, after the "?"
+    root_path: str  # where the app is mounted; a prefix of path; default ""
+    headers: Iterable[tuple[bytes, bytes]]  # lower-cased names, order and duplicates kept
+    client: NotRequired[tuple[str, int] | None]  # (host, port) of the remote end
+    server: NotRequired[tuple[str, int | None] | None]  # (host, port), or (unix path, None)
+    state: NotRequired[dict[str, Any]]  # copy of the lifespan state, per request
+    extensions: NotRequired[dict[str, dict[object, object]]]
+
+
+# PEP 3333 key names are not identifiers ("wsgi.input"), hence the functional form.
+WSGIEnviron = TypedDict(
+    "WSGIEnviron",
+    {
+        # CGI variables; all native strings holding latin-1 "bytes as str".
+        "REQUEST_METHOD": Required[str],
+        "SCRIPT_NAME": Required[str],  # where the app is mounted; "" for the root; no trailing "/"
+        "PATH_INFO": Required[str],  # the rest of the path, percent-DECODED (so %2F reads as "/")
+        "QUERY_STRING": Required[str],  # may be empty, never absent here
+        "CONTENT_TYPE": str,  # absent when the request has none
+        "CONTENT_LENGTH": str,  # absent when the request has none (chunked bodies)
+        "SERVER_NAME": Required[str],
+        "SERVER_PORT": Required[str],  # a str, as CGI wants
+        "SERVER_PROTOCOL": Required[str],  # "HTTP/1.1"
+        "REMOTE_ADDR": str,
+        "REMOTE_PORT": str,
+        # HTTP_* variables are open-ended: one per request header.
+        # WSGI variables.
+        "wsgi.version": Required[tuple[int, int]],  # (1, 0)
+        "wsgi.url_scheme": Required[str],  # "http" or "https"
+        "wsgi.input": Required[IO[bytes]],  # read(size), readline(size), readlines(hint), __iter__
+        "wsgi.errors": Required[Any],  # text stream: write(str), writelines, flush
+        "wsgi.multithread": Required[bool],
+        "wsgi.multiprocess": Required[bool],
+        "wsgi.run_once": Required[bool],
+        "wsgi.input_terminated": bool,  # mod_wsgi/gunicorn convention: input ends at EOF
+        # The ASGI side, for code that wants what WSGI cannot say (raw_path, state).
+        "asgi.scope": Scope,
+    },
+    total=False,
+)
+
+_STATIC_ENVIRON: Environ = {
+    "wsgi.version": (1, 0),
+    "wsgi.multiprocess": True,
+    "wsgi.run_once": False,
+    "wsgi.input_terminated": True,
+}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _latin1(text: str) -> str:
+    """A str as WSGI's "bytes as latin-1 str" (the UTF-8 bytes, one char per byte)."""
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
+
+
+def split_path(scope: Mapping[str, Any]) -> tuple[str, str]:
+    """``(SCRIPT_NAME, PATH_INFO)`` for an HTTP scope, as PEP 3333 native strings.
+
+    SCRIPT_NAME is ``root_path`` without a trailing ``/``; PATH_INFO is ``path``
+    minus ``root_path``, removed only at a ``/`` boundary. A server whose ``path``
+    does not include ``root_path`` (hypercorn, old uvicorn) gets the whole path as
+    PATH_INFO. ``raw_path`` is used when it decodes to ``path``: it keeps bytes
+    that are not UTF-8 (``%E9``) exact, where the server's ``path`` replaced them.
+    PATH_INFO stays percent-decoded, as every WSGI server makes it, so ``%2F``
+    reads as ``/``; the undecoded path is in ``environ["asgi.scope"]["raw_path"]``.
+    The process ``SCRIPT_NAME`` environment variable is never read.
+
+    >>> split_path({"path": "/api/x", "root_path": "/api"})
+    ('/api', '/x')
+    >>> split_path({"path": "/apix", "root_path": "/api"})
+    ('/api', '/apix')
+    """
+    path: str = scope["path"]
+    root: str = scope.get("root_path") or ""
+    raw = scope.get("raw_path")
+    full = _latin1(path)
+    if raw and b"%" in raw:
+        decoded = unquote_to_bytes(raw)
+        if decoded.decode("utf-8", "replace") == path:  # else: path was rewritten, raw_path left behind
+            full = decoded.decode("latin-1")
+    if root.endswith("/"):
+        root = root.rstrip("/")
+    if not root:
+        return "", full
+    script = _latin1(root)
+    if full.startswith(script) and (len(full) == len(script) or full[len(script)] == "/"):
+        return script, full[len(script) :]
+    return script, full
+
+
+def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ) -> None:
+    """Add ASGI request headers to ``environ`` as CGI variables.
+
+    Duplicates are joined: ``Cookie`` with ``"; "`` (RFC 6265, one cookie-string),
+    every other header with ``","`` (RFC 9110 list syntax). Names holding ``_``
+    are dropped, as gunicorn, waitress and nginx drop them: ``X_User`` would
+    otherwise impersonate ``X-User`` as ``HTTP_X_USER``.
+    """
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1")
+        value = raw_value.decode("latin-1")
+        if "_" in name:
+            continue
+        if name == "content-type":
+            key = "CONTENT_TYPE"
+        elif name == "content-length":
+            key = "CONTENT_LENGTH"
+        else:
+            key = "HTTP_" + name.upper().replace("-", "_")
+        old = environ.get(key)
+        if old is None:
+            environ[key] = value
+        elif key == "HTTP_COOKIE":
+            environ[key] = old + "; " + value
+        else:
+            environ[key] = old + "," + value
+
+
+def build_environ(
+    scope: Mapping[str, Any],
+    body: IO[bytes],
+    *,
+    errors: Any = None,
+    multithread: bool = True,
+) -> Environ:
+    """The PEP 3333 environ for an ASGI HTTP ``scope`` whose request body is ``body``.
+
+    ``errors`` becomes ``wsgi.errors`` (default: a stream logging to
+    ``asgipaste.wsgi.errors``). ``environ["asgi.scope"]`` is the scope itself, and
+    scope keys starting with ``wsgiorg.`` or ``routes.`` are copied in.
+    """
+    environ = _STATIC_ENVIRON.copy()
+    script_name, path_info = split_path(scope)
+    scheme = scope.get("scheme") or "http"
+    environ["REQUEST_METHOD"] = scope["method"]
+    environ["SCRIPT_NAME"] = script_name
+    environ["PATH_INFO"] = path_info
+    environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
+    environ["SERVER_PROTOCOL"] = "HTTP/" + scope.get("http_version", "1.1")
+    environ["wsgi.url_scheme"] = scheme
+    environ["wsgi.input"] = body
+    environ["wsgi.errors"] = ErrorStream() if errors is None else errors
+    environ["wsgi.multithread"] = multithread
+    server = scope.get("server")
+    if server:
+        host, port = server
+        environ["SERVER_NAME"] = host
+        environ["SERVER_PORT"] = str(port if port is not None else _DEFAULT_PORTS.get(scheme, 80))
+    else:
+        environ["SERVER_NAME"] = "localhost"
+        environ["SERVER_PORT"] = str(_DEFAULT_PORTS.get(scheme, 80))
+    client = scope.get("client")
+    if client:
+        environ["REMOTE_ADDR"] = client[0]
+        environ["REMOTE_PORT"] = str(client[1])
+    headers_to_environ(scope.get("headers", ()), environ)
+    for key in scope:
+        if key.startswith(SHARED_KEY_PREFIXES):
+            environ[key] = scope[key]
+    environ["asgi.scope"] = scope
+    return environ
+
+
+def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+    """The request headers of ``environ`` as an ASGI header list (lower-cased names)."""
+    headers: list[tuple[bytes, bytes]] = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                continue  # CGI spells these without the prefix; a stray copy is not a header
+            name = key[5:].lower().replace("_", "-")
+        elif key == "CONTENT_TYPE":
+            name = "content-type"
+        elif key == "CONTENT_LENGTH":
+            name = "content-length"
+        else:
+            continue
+        if not isinstance(value, str) or (not value and key.startswith("CONTENT_")):
+            continue
+        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+    return headers
+
+
+def _from_latin1(text: str) -> str:
+    return text if text.isascii() else text.encode("latin-1").decode("utf-8", "replace")
+
+
+def _port(value: object) -> int | None:
+    text = str(value)
+    return int(text) if text.isdigit() else None
+
+
+def build_scope(environ: Mapping[str, Any]) -> Scope:
+    """The ASGI HTTP scope for a WSGI ``environ`` (the inverse of :func:`build_environ`).
+
+    ``root_path`` is SCRIPT_NAME and ``path`` is SCRIPT_NAME + PATH_INFO (spec 2.x).
+    When ``environ["asgi.scope"]`` exists (the request came in through ASGI), its
+    ``state`` is carried over, so the inner app keeps its lifespan state, and its
+    ``raw_path`` is reused when the path was not rewritten on the way. The
+    environ itself is ``scope["wsgi_environ"]`` (a2wsgi's key), so values a WSGI
+    filter put there (``REMOTE_USER``, ``keystone.token_info``) stay reachable.
+
+    >>> s = build_scope({"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/api", "PATH_INFO": "/x"})
+    >>> s["root_path"], s["path"], s["server"]
+    ('/api', '/api/x', ('localhost', 80))
+    """
+    script_name = _from_latin1(environ.get("SCRIPT_NAME", ""))
+    path = script_name + _from_latin1(environ.get("PATH_INFO", ""))
+    protocol: str = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
+    scheme: str = environ.get("wsgi.url_scheme", "http")
+    port = _port(environ.get("SERVER_PORT", ""))
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": protocol[5:] if protocol.startswith("HTTP/") else "1.1",
+        "method": environ.get("REQUEST_METHOD", "GET"),
+        "scheme": scheme,
+        "root_path": script_name,
+        "path": path,
+        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+        "headers": environ_headers(environ),
+        "server": (
+            environ.get("SERVER_NAME", "localhost"),
+            port if port is not None else _DEFAULT_PORTS.get(scheme, 80),
+        ),
+        "wsgi_environ": environ,
+    }
+    if "REMOTE_ADDR" in environ:
+        scope["client"] = (environ["REMOTE_ADDR"], _port(environ.get("REMOTE_PORT", "")) or 0)
+    outer = environ.get("asgi.scope")
+    raw_path = None
+    if isinstance(outer, Mapping):
+        if "state" in outer:
+            scope["state"] = outer["state"]
+        if outer.get("path") == path and isinstance(outer.get("raw_path"), bytes):
+            raw_path = outer["raw_path"]
+    if raw_path is None:
+        raw_path = quote(path.encode("utf-8"), safe="/:@!$&'()*+,;=-._~").encode("ascii")
+    scope["raw_path"] = raw_path
+    for key, value in environ.items():
+        if key.startswith(SHARED_KEY_PREFIXES):
+            scope[key] = value
+    return scope
+
+
+def parse_status(status: object) -> int:
+    """The code of a WSGI status line (``"404 Not Found"`` -> 404); a clear error otherwise."""
+    if not isinstance(status, str):
+        raise TypeError(f"WSGI status must be a str like '200 OK', got {type(status).__name__}: {status!r}")
+    code = status[:3]
+    if len(status) < 3 or not code.isdigit() or (len(status) > 3 and status[3] != " "):
+        raise ValueError(f"WSGI status must start with a 3-digit code and a space, like '200 OK': {status!r}")
+    return int(code)
+
+
+def status_line(code: int) -> str:
+    """The WSGI status line for an ASGI status code (``404`` -> ``"404 Not Found"``)."""
+    try:
+        return f"{code} {http.HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Unknown"
+
+
+def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
+    """WSGI response headers (a list of ``(str, str)``) as ASGI ones: lower-cased latin-1 bytes."""
+    if not isinstance(headers, list):
+        raise TypeError(f"WSGI response headers must be a list of (name, value) tuples, got {headers!r}")
+    out: list[tuple[bytes, bytes]] = []
+    for item in headers:
+        try:
+            name, value = item
+            out.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        except (TypeError, ValueError, AttributeError, UnicodeEncodeError) as exc:
+            raise TypeError(
+                f"bad WSGI response header {item!r}: must be a (str, str) tuple of latin-1 text"
+            ) from exc
+    return out
+
+
+def asgi_headers_to_wsgi(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """ASGI response headers as WSGI ones (latin-1 native strings)."""
+    return [(bytes(name).decode("latin-1"), bytes(value).decode("latin-1")) for name, value in headers]
