@@ -68,6 +68,7 @@ class _Worker:
     conn: Connection
     ready: bool = False
     retiring: bool = False
+    eof: bool = False  # its pipe is closed: wait on its sentinel only
 
 
 @dataclass
@@ -140,11 +141,13 @@ class Launcher:
         state.workers.append(worker)
         return worker
 
-    def _handle_message(self, worker: _Worker) -> None:
+    def _handle_message(self, worker: _Worker) -> bool:
+        """Read one message from a worker; False at end of stream (the worker is gone)."""
         try:
             kind, detail = worker.conn.recv()
         except (EOFError, OSError):
-            return
+            worker.eof = True
+            return False
         if kind == "ready":
             worker.ready = True
             assert self._state is not None
@@ -157,6 +160,7 @@ class Launcher:
             )
         elif kind == "error":
             logger.error("launcher: %s worker pid %s failed: %s", worker.api.name, worker.process.pid, detail)
+        return True
 
     def _wait_ready(self, worker: _Worker, timeout: float = _READY_TIMEOUT) -> bool:
         deadline = time.monotonic() + timeout
@@ -171,8 +175,8 @@ class Launcher:
             if worker.conn in ready:
                 self._handle_message(worker)
             if not worker.ready and worker.process.sentinel in ready:
-                while worker.conn.poll():
-                    self._handle_message(worker)
+                while worker.conn.poll() and self._handle_message(worker):
+                    pass
                 if not worker.ready:
                     return False
         return worker.ready
@@ -186,8 +190,8 @@ class Launcher:
         for worker in list(state.workers):
             if worker.process.is_alive():
                 continue
-            while worker.conn.poll():
-                self._handle_message(worker)
+            while worker.conn.poll() and self._handle_message(worker):
+                pass
             worker.process.join()
             worker.conn.close()
             state.workers.remove(worker)
@@ -298,7 +302,9 @@ class Launcher:
                 continue
             handles: list[Any] = [self._wake_r]
             for worker in state.workers:
-                handles.extend([worker.conn, worker.process.sentinel])
+                handles.append(worker.process.sentinel)
+                if not worker.eof:
+                    handles.append(worker.conn)
             timeout = 1.0
             if state.pending:
                 timeout = max(0.0, min(timeout, min(due for due, _ in state.pending) - time.monotonic()))
