@@ -328,8 +328,12 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         return f"{type(self).__name__}({{{items}}}{extra})"
 
     def url_path_for(self, name: str, /, **params: Any) -> URLPath:
-        """The URL of the entry named ``name`` (``path=`` appended), or ``name:child`` inside it."""
-        for entry in self._order:
+        """The URL of the entry named ``name`` (``path=`` appended), or ``name:child`` inside it.
+
+        When one app is mounted several times, a domain-less entry is preferred
+        (its URL works on any host), then the longest prefix.
+        """
+        for entry in sorted(self._order, key=lambda e: e.domain is not None):
             try:
                 return entry.url_path_for(name, **params)
             except NoMatchFound:

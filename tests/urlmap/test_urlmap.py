@@ -277,6 +277,8 @@ def test_url_path_for_names_prefixes_and_children() -> None:
     assert urlmap.url_path_for("api:item", id=3) == "/v2/items/3"
     url = urlmap.url_path_for("ex", path="/y")
     assert (url, url.host) == ("/x/y", "example.com:8080")
+    urlmap.mount("http://example.com/", child, name="api")  # same app again, on a domain
+    assert urlmap.url_path_for("api", path="/x") == "/v2/x"  # the domain-less entry is preferred
     with pytest.raises(NoMatchFound):
         urlmap.url_path_for("nope", path="/")
     with pytest.raises(NoMatchFound):
