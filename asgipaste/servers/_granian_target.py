@@ -1,0 +1,43 @@
+"""Import targets granian's worker processes load: ``wsgi`` or ``asgi`` of the served stack.
+
+granian takes an import string, not an object. Its workers are forked from the
+process that chose the interface, so a stack loaded there (``PRELOADED``) is
+reused; otherwise (a spawned worker) the stack is rebuilt from the
+``ASGIPASTE_*`` environment the server set.
+"""
+
+from __future__ import annotations
+
+import os
+
+from asgipaste.servers import ServeTarget
+from asgipaste.stack import LoadedStack
+from asgipaste.types import ASGIApp, WSGIApp
+
+__all__ = ["PRELOADED", "asgi", "wsgi"]
+
+#: The stack the parent loaded before forking granian's workers.
+PRELOADED: LoadedStack | None = None
+
+
+def _stack() -> LoadedStack:
+    if PRELOADED is not None:
+        return PRELOADED
+    from asgipaste.demo import DEFAULT_CONFIG
+
+    return ServeTarget.from_env(os.environ, default=DEFAULT_CONFIG).load()
+
+
+def wsgi() -> WSGIApp:
+    """The fused WSGI app (the tree is WSGI all the way down)."""
+    stack = _stack()
+    if stack.wsgi is None:
+        raise RuntimeError(
+            f"[{stack.name}] is not WSGI all the way down; serve it on granian's ASGI interface"
+        )
+    return stack.wsgi
+
+
+def asgi() -> ASGIApp:
+    """The ASGI app, with its lifespan fan-out."""
+    return _stack().asgi

@@ -1,0 +1,231 @@
+"""``[server:main] use = egg:asgipaste#granian``: granian, WSGI-direct when the tree allows.
+
+.. code-block:: ini
+
+    [server:main]
+    use = egg:asgipaste#granian
+    host = 127.0.0.1
+    port = 8000
+    workers = 2
+    blocking_threads = 64
+
+When the loaded tree is WSGI all the way down (``stack.wsgi is not None``),
+it is served on granian's WSGI interface directly, with no ASGI crossing:
+granian's WSGI interface runs an unchanged PasteDeploy stack faster than
+uvicorn runs a raw ASGI callable. Any other tree runs on granian's ASGI
+interface (with lifespan). The startup log says which path was taken;
+``interface = asgi`` forces ASGI. granian is an optional extra:
+``pip install 'asgipaste[granian]'``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from asgipaste.converters import asbool
+from asgipaste.errors import ConfigError, ConfigValueError
+from asgipaste.servers import (
+    ENV_LOGGING,
+    Listen,
+    ServeTarget,
+    choice,
+    option,
+    parse_port,
+    positive_int,
+    server_location,
+)
+from asgipaste.stack import LoadedStack
+from asgipaste.types import ASGIApp
+
+__all__ = ["GranianServer", "server_factory"]
+
+logger = logging.getLogger("asgipaste.servers")
+
+_OPTIONS: dict[str, Callable[[str], Any]] = {
+    "blocking_threads": positive_int,
+    "runtime_threads": positive_int,
+    "backpressure": positive_int,
+    "backlog": positive_int,
+    "http": choice("auto", "1", "2"),
+    "loop": choice("auto", "asyncio", "uvloop", "rloop"),
+    "log_access": asbool,
+    "url_path_prefix": str,
+    "respawn_failed_workers": asbool,
+    "workers_kill_timeout": positive_int,
+}
+
+
+def _import_granian() -> Any:
+    try:
+        import granian
+    except ImportError:
+        raise ConfigError(
+            "granian is not installed",
+            hint="install the extra: pip install 'asgipaste[granian]'",
+        ) from None
+    return granian
+
+
+class GranianServer:
+    """A configured granian; call it with what to serve (see :mod:`asgipaste.servers`).
+
+    >>> GranianServer(listen=Listen("127.0.0.1", 8000), workers=2)
+    GranianServer(listen='127.0.0.1:8000', workers=2, interface='auto')
+    """
+
+    def __init__(
+        self,
+        *,
+        listen: Listen | None = None,
+        workers: int = 1,
+        interface: str = "auto",
+        log_level: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.listen = listen or Listen("127.0.0.1", 8000)
+        self.workers = workers
+        self.interface = interface
+        self.log_level = log_level
+        self.options = dict(options or {})
+        self.reload = False
+        self.ini_logging = False
+
+    def __repr__(self) -> str:
+        listen = str(self.listen)
+        return f"GranianServer(listen={listen!r}, workers={self.workers}, interface={self.interface!r})"
+
+    def configure(
+        self,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        workers: int | None = None,
+        reload: bool | None = None,
+        log_level: str | None = None,
+        ini_logging: bool | None = None,
+    ) -> None:
+        """Apply command-line overrides over the INI's options."""
+        self.listen = Listen(host or self.listen.host, self.listen.port if port is None else port)
+        if workers is not None:
+            self.workers = workers
+        if reload is not None:
+            self.reload = reload
+        if log_level is not None:
+            self.log_level = log_level
+        if ini_logging is not None:
+            self.ini_logging = ini_logging
+
+    def choose(self, stack: LoadedStack) -> str:
+        """``"wsgi"`` when the tree is WSGI all the way down (and not forced to ASGI), else ``"asgi"``."""
+        if self.interface == "asgi":
+            return "asgi"
+        if stack.wsgi is not None:
+            return "wsgi"
+        if self.interface == "wsgi":
+            raise ConfigValueError(
+                f"interface = wsgi, but [{stack.name}] is not WSGI all the way down",
+                key="interface",
+                hint="remove interface (auto picks ASGI for mixed trees) or set interface = asgi",
+            )
+        return "asgi"
+
+    def __call__(self, target: ServeTarget | LoadedStack | ASGIApp) -> None:
+        """Serve until a signal stops it."""
+        granian = _import_granian()
+        from granian.constants import HTTPModes, Interfaces, Loops
+        from granian.log import LogLevels
+
+        from asgipaste.servers import _granian_target
+
+        if isinstance(target, ServeTarget):
+            stack = target.load()  # in the parent: validates, and decides the interface
+            os.environ.update(target.to_env())
+            if self.ini_logging:
+                os.environ[ENV_LOGGING] = "1"
+        elif isinstance(target, LoadedStack):
+            stack = target
+        else:
+            stack = LoadedStack(asgi=target, wsgi=None, graph=_app_node(target), name=repr(target))
+        interface = self.choose(stack)
+        if not isinstance(target, ServeTarget) and multiprocessing.get_start_method() != "fork":
+            raise ConfigValueError(
+                "granian can serve an app object only when worker processes are forked",
+                hint="serve a config file instead (asgipaste serve FILE.ini)",
+            )
+        _granian_target.PRELOADED = stack  # forked workers reuse it
+        if interface == "wsgi":
+            logger.info(
+                "asgipaste: [%s] is WSGI all the way down: serving it on granian's WSGI interface directly "
+                "(no ASGI crossing) on http://%s",
+                stack.name,
+                self.listen,
+            )
+        else:
+            logger.info(
+                "asgipaste: serving [%s] on granian's ASGI interface on http://%s", stack.name, self.listen
+            )
+        options = dict(self.options)
+        if "http" in options:
+            options["http"] = HTTPModes(options["http"])
+        if "loop" in options:
+            options["loop"] = Loops(options["loop"])
+        if self.log_level:
+            level = "info" if self.log_level == "trace" else self.log_level
+            options["log_level"] = LogLevels(level)
+        server = granian.Granian(
+            f"asgipaste.servers._granian_target:{interface}",
+            address=self.listen.host,
+            port=self.listen.port,
+            interface=Interfaces.WSGI if interface == "wsgi" else Interfaces.ASGI,
+            workers=self.workers,
+            factory=True,
+            **options,
+        )
+        server.serve()
+
+
+def _app_node(app: ASGIApp) -> Any:
+    from asgipaste.stack import StackNode
+
+    return StackNode(kind="app", name=repr(app), protocol="asgi")
+
+
+def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> GranianServer:
+    """``egg:asgipaste#granian``: a :class:`GranianServer` from a ``[server:NAME]`` section.
+
+    >>> server_factory({}, port="9000", workers="2", blocking_threads="32")
+    GranianServer(listen='127.0.0.1:9000', workers=2, interface='auto')
+    """
+    file = server_location(global_conf)
+    options = {key: str(value) for key, value in local_conf.items()}
+    host = options.pop("host", "127.0.0.1").strip()
+    port = option(options, "port", parse_port, file=file)
+    workers = option(options, "workers", positive_int, file=file) or 1
+    interface = option(options, "interface", choice("auto", "asgi", "wsgi"), file=file) or "auto"
+    log_level = option(
+        options, "log_level", choice("critical", "error", "warning", "info", "debug"), file=file
+    )
+    extra: dict[str, Any] = {}
+    for key, convert in _OPTIONS.items():
+        value = option(options, key, convert, file=file)
+        if value is not None:
+            extra[key] = value
+    if options:
+        known = ", ".join(sorted(["host", "port", "workers", "interface", "log_level", *_OPTIONS]))
+        raise ConfigValueError(
+            f"Unknown granian server option(s): {', '.join(sorted(options))}",
+            file=file,
+            key=sorted(options)[0],
+            hint=f"known: {known}",
+        )
+    return GranianServer(
+        listen=Listen(host, 8000 if port is None else port),
+        workers=workers,
+        interface=interface,
+        log_level=log_level,
+        options=extra,
+    )
