@@ -84,8 +84,8 @@ def normalize_key(url: str | tuple[str | None, str] | list[Any]) -> Key:
 def parse_path_expression(expression: str) -> str:
     """Paste's ``domain HOST port N /path`` grammar for INI keys, as a URL ``URLMap`` accepts.
 
-    >>> parse_path_expression("domain example.com port 8080 /x")
-    'http://example.com:8080/x'
+    >>> parse_path_expression("domain example.com port 8080 /x")  # the `//` goes in normalize_key
+    'http://example.com:8080//x'
     """
     parts = expression.split()
     domain = port = path = None
