@@ -47,31 +47,39 @@ BODY_BUFFER_LIMIT = 64 * 1024
 SHARED_KEY_PREFIXES = ("wsgiorg.", "routes.")
 
 
-class ASGIVersions(TypedDict):
-    version: Literal["3.0"]
-    spec_version: NotRequired[str]  # "2.0" to "2.5"; absent means "2.0"
+# The functional TypedDict form throughout: with ``from __future__ import
+# annotations`` the class form would not see Required/NotRequired at runtime.
+ASGIVersions = TypedDict(  # noqa: UP013 - see above
+    "ASGIVersions",
+    {
+        "version": Literal["3.0"],
+        "spec_version": NotRequired[str],  # "2.0" to "2.5"; absent means "2.0"
+    },
+)
+
+#: An ASGI HTTP connection scope (ASGI spec, "HTTP & WebSocket", version 2.5).
+HTTPScope = TypedDict(  # noqa: UP013 - see above
+    "HTTPScope",
+    {
+        "type": Literal["http"],
+        "asgi": ASGIVersions,
+        "http_version": str,  # "1.0", "1.1" or "2"
+        "method": str,  # upper-cased HTTP method
+        "scheme": str,  # "http" or "https"; optional in the spec, default "http"
+        "path": str,  # percent-decoded, UTF-8 decoded; INCLUDES root_path (spec 2.x)
+        "raw_path": NotRequired[bytes],  # the original path bytes, not decoded
+        "query_string": bytes,  # percent-encoded, after the "?"
+        "root_path": str,  # where the app is mounted; a prefix of path; default ""
+        "headers": Iterable[tuple[bytes, bytes]],  # lower-cased names, order and duplicates kept
+        "client": NotRequired[tuple[str, int] | None],  # (host, port) of the remote end
+        "server": NotRequired[tuple[str, int | None] | None],  # (host, port), or (unix path, None)
+        "state": NotRequired[dict[str, Any]],  # copy of the lifespan state, per request
+        "extensions": NotRequired[dict[str, dict[object, object]]],
+    },
+)
 
 
-class HTTPScope(TypedDict):
-    """An ASGI HTTP connection scope (ASGI spec, "HTTP & WebSocket", version 2.5)."""
-
-    type: Literal["http"]
-    asgi: ASGIVersions
-    http_version: str  # "1.0", "1.1" or "2"
-    method: str  # upper-cased HTTP method
-    scheme: str  # "http" or "https"; optional in the spec, default "http"
-    path: str  # percent-decoded, UTF-8 decoded; INCLUDES root_path (spec 2.x)
-    raw_path: NotRequired[bytes]  # the original path bytes, not decoded
-    query_string: bytes  # percent-encoded, after the "?"
-    root_path: str  # where the app is mounted; a prefix of path; default ""
-    headers: Iterable[tuple[bytes, bytes]]  # lower-cased names, order and duplicates kept
-    client: NotRequired[tuple[str, int] | None]  # (host, port) of the remote end
-    server: NotRequired[tuple[str, int | None] | None]  # (host, port), or (unix path, None)
-    state: NotRequired[dict[str, Any]]  # copy of the lifespan state, per request
-    extensions: NotRequired[dict[str, dict[object, object]]]
-
-
-# PEP 3333 key names are not identifiers ("wsgi.input"), hence the functional form.
+#: The PEP 3333 environ (key names like "wsgi.input" are not identifiers either).
 WSGIEnviron = TypedDict(
     "WSGIEnviron",
     {
