@@ -13,10 +13,12 @@ import itertools
 from typing import Any
 
 import pytest
+from a2wsgi import WSGIMiddleware
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paste.urlmap import URLMap as PasteURLMap
 
+from asgipaste.interop.wsgi import WSGIAdapter
 from asgipaste.urlmap import URLMap
 from tests.urlmap._helpers import Recorder, WSGIRecorder, call, http_scope
 
@@ -186,3 +188,33 @@ def test_random_maps_agree_with_paste(keys: list[str], path: str, host: str | No
     ours, theirs = build(keys)
     expected = paste_result(theirs, path, host, "http", root)
     assert asyncio.run(asgi_result(ours, path, host, "http", root)) == expected
+
+
+ADAPTERS = {
+    "a2wsgi": lambda app: WSGIMiddleware(app),
+    "asgipaste": lambda app: WSGIAdapter(app, threads=0),
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize(("path", "root"), itertools.product(PATHS, ROOTS))
+async def test_wsgi_apps_below_see_what_paste_gave_them(adapter: str, path: str, root: str) -> None:
+    """The real thing: WSGI apps mounted through an adapter see Paste's SCRIPT_NAME/PATH_INFO."""
+    keys = MAPS["full"]
+    theirs = PasteURLMap(not_found_app=paste_404)
+    ours = URLMap()
+    recorders = []
+    for index, key in enumerate(keys):
+        theirs[key] = WSGIRecorder(f"app{index}")
+        recorder = WSGIRecorder(f"app{index}")
+        recorders.append(recorder)
+        ours[key] = ADAPTERS[adapter](recorder)
+    expected = paste_result(theirs, path, "example.com", "http", root)
+    sent = await call(ours, http_scope(root + path, root_path=root, host="example.com"))
+    if expected == "404":
+        assert sent[0]["status"] == 404
+        return
+    name = sent[1]["body"].decode()
+    seen = next(r for r in recorders if r.name == name).seen[-1]
+    assert (name, seen) == expected
