@@ -1,0 +1,3 @@
+from nova.wsgi import Application, make
+
+MetadataRequestHandler = make("metaapp", Application)

@@ -1,0 +1,3 @@
+from nova.wsgi import Middleware, make
+
+FaultWrapper = make("faultwrap", Middleware)

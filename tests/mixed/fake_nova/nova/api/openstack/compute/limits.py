@@ -1,0 +1,3 @@
+from nova.wsgi import Middleware, make
+
+RateLimitingMiddleware = make("ratelimit", Middleware)

@@ -1,0 +1,3 @@
+from nova.wsgi import Application, make
+
+Versions = make("oscomputeversionapp", Application)
