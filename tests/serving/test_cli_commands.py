@@ -1,0 +1,236 @@
+"""`asgipaste serve|check|graph` as subprocesses on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.serving._proc import Proc, bin_path, free_port, wait_http
+
+pytestmark = pytest.mark.timeout(60)
+
+ASGIPASTE = bin_path("asgipaste")
+
+SERVED_INI = """\
+[server:main]
+use = egg:asgipaste#uvicorn
+host = 127.0.0.1
+port = %(http_port)s
+timeout_graceful_shutdown = 5
+
+[app:main]
+use = call:tests.serving.apps:text_app
+text = hello %(who)s
+
+[app:second]
+use = call:tests.serving.apps:text_app
+text = second app
+"""
+
+LOGGING = """
+[loggers]
+keys = root, tests
+
+[handlers]
+keys = console, file
+
+[formatters]
+keys = tagged
+
+[logger_root]
+level = INFO
+handlers = console
+
+[logger_tests]
+level = INFO
+handlers = file
+qualname = tests.serving.apps
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = tagged
+
+[handler_file]
+class = FileHandler
+args = ('%(here)s/%(logname)s',)
+formatter = tagged
+
+[formatter_tagged]
+format = TAGGED %(levelname)s [%(name)s] %(message)s
+"""
+
+MIXED_INI = """\
+[composite:main]
+use = egg:asgipaste#urlmap
+/wsgi = legacy
+/asgi = modern
+
+[pipeline:legacy]
+pipeline = hdr wsgi
+
+[filter:hdr]
+use = call:tests.serving.apps:wsgi_header_filter
+name = legacy-filter
+
+[app:wsgi]
+use = call:tests.serving.apps:wsgi_app
+text = legacy says hi
+
+[app:modern]
+use = call:tests.serving.apps:text_app
+text = modern says hi
+"""
+
+BAD_INI = """\
+[app:main]
+use = call:tests.serving.apps:text_app
+
+[app:broken]
+use = call:tests.serving.apps:not_there
+
+[filter:bad]
+use = egg:no_such_distribution#thing
+"""
+
+
+def test_serve_var_reaches_the_file_and_server_section(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(SERVED_INI)
+    port = free_port()
+    proc = spawn([ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=world"])
+    response = wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    assert response.text == "hello world"
+
+
+def test_serve_applies_logging_sections(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(SERVED_INI + LOGGING)
+    port = free_port()
+    proc = spawn([ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=x", "logname=apps.log"])
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    # the root logger's format applies to uvicorn's own lines, the var reached the handler's args
+    proc.wait_for(r"TAGGED INFO \[uvicorn\.error\] Application startup complete")
+    assert "TAGGED WARNING [tests.serving.apps] lifespan startup" in (tmp_path / "apps.log").read_text()
+
+
+def test_serve_host_port_flags_and_app_option(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(SERVED_INI)
+    port = free_port()
+    args = [ASGIPASTE, "serve", "site.ini", "http_port=1", "who=x", "--app", "second", "--port", str(port)]
+    proc = spawn(args)
+    assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "second app"
+
+
+def test_serve_several_apps_each_on_its_port(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(SERVED_INI)
+    one, two = free_port(), free_port()
+    args = [ASGIPASTE, "serve", "site.ini", "who=both", "--app", f"main=127.0.0.1:{one}"]
+    proc = spawn([*args, "--app", f"second=127.0.0.1:{two}"])
+    assert wait_http(f"http://127.0.0.1:{one}/", proc=proc).text == "hello both"
+    assert wait_http(f"http://127.0.0.1:{two}/", proc=proc).text == "second app"
+
+
+def test_legacy_waitress_section_is_served_by_uvicorn(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    port = free_port()
+    ini = f"[server:main]\nuse = egg:waitress#main\nlisten = 127.0.0.1:{port}\nthreads = 4\n\n"
+    (tmp_path / "dev.ini").write_text(
+        ini + "[app:main]\nuse = call:tests.serving.apps:text_app\ntext = pyramid\n"
+    )
+    proc = spawn([ASGIPASTE, "serve", "dev.ini"])
+    assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "pyramid"
+    proc.wait_for(r"egg:waitress#main; serving it with uvicorn on 127\.0\.0\.1:\d+; ignored options: threads")
+
+
+def test_bad_server_option_is_named(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    ini = "[server:main]\nuse = egg:asgipaste#uvicorn\nworkers = many\n\n"
+    ini += "[app:main]\nuse = call:tests.serving.apps:text_app\n"
+    (tmp_path / "bad.ini").write_text(ini)
+    proc = spawn([ASGIPASTE, "serve", "bad.ini"])
+    assert proc.wait_exit() == 1
+    assert "workers" in proc.log() and "Traceback" not in proc.log()
+
+
+def test_check_exit_codes(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "good.ini").write_text(MIXED_INI)
+    (tmp_path / "bad.ini").write_text(BAD_INI)
+    good = spawn([ASGIPASTE, "check", "good.ini"])
+    assert good.wait_exit() == 0
+    assert "OK" in good.log()
+    bad = spawn([ASGIPASTE, "check", "bad.ini"])
+    assert bad.wait_exit() == 1
+    log = bad.log()
+    assert "not_there" in log and "[app:broken]" in log and "line 5" in log and "'use'" in log
+    assert "no_such_distribution" in log and "[filter:bad]" in log
+    assert "Traceback" not in log
+    # CONFIG#name checks that app alone (filter sections are always checked)
+    (tmp_path / "apps.ini").write_text(BAD_INI.split("[filter:bad]")[0])
+    only_main = spawn([ASGIPASTE, "check", "apps.ini#main"])
+    assert only_main.wait_exit() == 0
+    assert "[main]" in only_main.log()
+
+
+def test_graph_marks_protocols_and_joins(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "mixed.ini").write_text(MIXED_INI)
+    text = spawn([ASGIPASTE, "graph", "mixed.ini"])
+    assert text.wait_exit() == 0
+    out = text.log()
+    assert "[ASGI] composite:main" in out and "[WSGI] pipeline:legacy" in out and "adapter" in out
+    assert "granian's ASGI interface" in out
+    wsgi_only = spawn([ASGIPASTE, "graph", "mixed.ini#legacy"])
+    assert wsgi_only.wait_exit() == 0
+    assert "granian's WSGI interface directly" in wsgi_only.log()
+    mermaid = spawn([ASGIPASTE, "graph", "mixed.ini", "--format", "mermaid"])
+    assert mermaid.wait_exit() == 0
+    assert mermaid.log().startswith("flowchart TD")
+    dot = spawn([ASGIPASTE, "graph", "mixed.ini", "--format", "dot"])
+    assert dot.wait_exit() == 0
+    assert dot.log().startswith("digraph asgipaste {")
+
+
+def _granian_ini(port: int, app: str) -> str:
+    server = f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\n"
+    return (
+        MIXED_INI.replace("[composite:main]", "[composite:mixed]")
+        + server
+        + f"\n[pipeline:main]\npipeline = {app}\n"
+    )
+
+
+def test_granian_serves_an_all_wsgi_tree_on_its_wsgi_interface(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    port = free_port()
+    (tmp_path / "g.ini").write_text(_granian_ini(port, "hdr wsgi"))
+    proc = spawn([ASGIPASTE, "serve", "g.ini"])
+    response = wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    assert response.text == "legacy says hi"
+    assert response.headers["x-filter"] == "legacy-filter"
+    assert response.headers["server"] == "granian"
+    proc.wait_for(r"WSGI all the way down: serving it on granian's WSGI interface directly")
+
+
+def test_granian_serves_a_mixed_tree_on_its_asgi_interface(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    port = free_port()
+    (tmp_path / "g.ini").write_text(
+        _granian_ini(port, "hdr wsgi").replace("pipeline = hdr wsgi\n\n[server", "x")
+    )
+    ini = MIXED_INI + f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\n"
+    (tmp_path / "g.ini").write_text(ini)
+    proc = spawn([ASGIPASTE, "serve", "g.ini"])
+    legacy = wait_http(f"http://127.0.0.1:{port}/wsgi", proc=proc)
+    assert legacy.text == "legacy says hi" and legacy.headers["x-filter"] == "legacy-filter"
+    assert wait_http(f"http://127.0.0.1:{port}/asgi", proc=proc).text == "modern says hi"
+    proc.wait_for(r"serving \[.*\] on granian's ASGI interface")
+    assert "WSGI interface directly" not in proc.log()
+    proc.wait_for(r"lifespan startup app pid \d+")  # granian's ASGI interface runs the lifespan
+
+
+def test_serve_vars_survive_into_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(SERVED_INI)
+    port = free_port()
+    proc = spawn([ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=workers", "--workers", "2"])
+    assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "hello workers"
+    proc.wait_for(r"lifespan startup app pid \d+", count=2)
