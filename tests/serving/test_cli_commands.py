@@ -214,9 +214,6 @@ def test_granian_serves_a_mixed_tree_on_its_asgi_interface(
     spawn: Callable[..., Proc], tmp_path: Path
 ) -> None:
     port = free_port()
-    (tmp_path / "g.ini").write_text(
-        _granian_ini(port, "hdr wsgi").replace("pipeline = hdr wsgi\n\n[server", "x")
-    )
     ini = MIXED_INI + f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\n"
     (tmp_path / "g.ini").write_text(ini)
     proc = spawn([ASGIPASTE, "serve", "g.ini"])
