@@ -47,7 +47,8 @@ def load_stack(
     (True, 'composite')
     """
     node = _context(APP, uri, name, relative_to, global_conf)
-    return run_in_session(lambda: finish(build_app(node), node.label, node.file))
+    stack: LoadedStack = run_in_session(lambda: finish(build_app(node), node.label, node.file))
+    return stack
 
 
 def loadapp(

@@ -25,7 +25,7 @@ from asgipaste.interop.detect import app_protocol, filter_protocol
 from asgipaste.stack import LoadedStack, StackNode
 from asgipaste.types import ASGIApp, Protocol, Receive, Scope, Send
 
-__all__ = ["Built", "BuildSession", "build_app", "build_filter", "build_node", "build_server", "finish"]
+__all__ = ["BuildSession", "Built", "build_app", "build_filter", "build_node", "build_server", "finish"]
 
 _DECLARED = "__asgipaste_protocol__"
 
@@ -329,7 +329,7 @@ def build_filter(node: Node) -> BuiltFilter:
             options = coerce_kwargs(factory, node.local_conf)
         except CoercionError as exc:
             raise node.error(ConfigValueError, f"[{node.label}] {exc}", key=exc.key) from None
-        cls = factory
+        cls: Any = factory
 
         def func(app: Any) -> Any:
             return cls(app, **options)

@@ -88,7 +88,7 @@ def coerce_kwargs(target: Callable[..., Any], values: Mapping[str, str], *, skip
     >>> coerce_kwargs(mw, {"size": "10", "on": "yes", "hosts": "a.com, b.com"})
     {'size': 10, 'on': True, 'hosts': ['a.com', 'b.com']}
     """
-    func = target.__init__ if inspect.isclass(target) else target  # type: ignore[misc]
+    func = target.__init__ if inspect.isclass(target) else target
     signature = inspect.signature(func)
     params = list(signature.parameters.values())
     if inspect.isclass(target):

@@ -519,7 +519,9 @@ class ConfigLoader(Loader):
         )
 
     def _no_loader_hint(self, object_type: ObjectType, section: str, local_conf: dict[str, Any]) -> str | None:
-        wrong = [k for k in local_conf if k.startswith(("paste.", "asgipaste.")) and k.endswith(("_factory", "_runner"))]
+        wrong = [
+            k for k in local_conf if k.startswith(("paste.", "asgipaste.")) and k.endswith(("_factory", "_runner"))
+        ]
         if wrong:
             return f"{wrong[0]} does not make a {object_type.name}; move it to a section of the right kind"
         for key in local_conf:

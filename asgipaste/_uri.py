@@ -142,7 +142,9 @@ def split_uri(uri: str, name: str | None) -> tuple[str, str, str]:
     if name is None:
         name = "main"
     if ":" not in uri:
-        raise ConfigLookupError(f"URI has no scheme: {uri!r}", hint="write config:FILE.ini, egg:DIST or call:MODULE:OBJECT")
+        raise ConfigLookupError(
+            f"URI has no scheme: {uri!r}", hint="write config:FILE.ini, egg:DIST or call:MODULE:OBJECT"
+        )
     scheme, rest = uri.split(":", 1)
     return scheme.lower(), rest, name
 

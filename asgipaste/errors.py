@@ -114,5 +114,5 @@ class ConfigDistributionNotFoundError(ConfigLookupError, PackageNotFoundError):
     """An ``egg:`` or ``require`` distribution that is not installed."""
 
 
-class ConfigInterpolationError(ConfigError, configparser.InterpolationError):
+class ConfigInterpolationError(ConfigError, configparser.InterpolationError):  # type: ignore[misc]
     """A bad ``%(name)s`` reference; the message starts ``Error in file <path>:`` as PasteDeploy's."""

@@ -402,7 +402,7 @@ CORPUS: dict[str, Case] = {
                 first
 
                 third
-            trailing = spaces   
+            trailing = spaces{"   "}
             """},
         [("app", "a.ini", None, None)],
     ),

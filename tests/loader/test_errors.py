@@ -42,7 +42,7 @@ def test_unknown_scheme() -> None:
 
 
 def test_relative_config_without_base() -> None:
-    with pytest.raises(ValueError, match="Cannot resolve relative uri 'config:x.ini'; no relative_to"):
+    with pytest.raises(ValueError, match=r"Cannot resolve relative uri 'config:x\.ini'; no relative_to"):
         loadapp("config:x.ini")
 
 
@@ -219,9 +219,9 @@ def test_empty_pipeline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "sections, cycle",
     [
-        (f"[app:main]\nuse = main\n", "[app:main] -> [app:main]"),
+        ("[app:main]\nuse = main\n", "[app:main] -> [app:main]"),
         ("[app:main]\nuse = other\n[app:other]\nuse = main\n", "[app:main] -> [app:other] -> [app:main]"),
-        (f"[pipeline:main]\npipeline = f main\n[filter:f]\nuse = egg:FakeASGIApp#caps\n",
+        ("[pipeline:main]\npipeline = f main\n[filter:f]\nuse = egg:FakeASGIApp#caps\n",
          "[pipeline:main] -> [pipeline:main]"),
         (f"[app:main]\nuse = {R}\nfilter-with = f\n[filter:f]\nuse = g\n[filter:g]\nuse = f\n",
          "[filter:f] -> [filter:g] -> [filter:f]"),

@@ -119,10 +119,10 @@ def test_loadserver_factory_and_runner(tmp_path: Path) -> None:
     fake_servers.SERVED.clear()
     loadserver(uri)(apps.basic_app)
     loadserver(uri, name="run")(apps.basic_app2)
-    assert fake_servers.SERVED == [
+    assert [
         ("factory", apps.basic_app, {"port": "8080"}),
         ("runner", apps.basic_app2, {"host": "localhost"}),
-    ]
+    ] == fake_servers.SERVED
 
 
 def test_filter_with_is_not_special_on_servers(tmp_path: Path) -> None:

@@ -121,7 +121,9 @@ def test_published_seed_says_what_to_fix(tmp_path: Path) -> None:
 
 
 def test_published_pipeline_order_mistake_is_named(tmp_path: Path) -> None:
-    text = CORRECTED.replace("pipeline = firstfilter secondfilter firstapp", "pipeline = firstapp secondfilter firstapp")
+    text = CORRECTED.replace(
+        "pipeline = firstfilter secondfilter firstapp", "pipeline = firstapp secondfilter firstapp"
+    )
     with pytest.raises(ConfigError) as info:
         loadapp(f"config:{write(tmp_path, text)}", "main")
     assert info.value.message == "Pipeline [pipeline:firstpipe] names the app 'firstapp' where a filter belongs"
