@@ -85,7 +85,7 @@ async def test_every_app_starts_and_stops_under_uvicorn(tmp_path: Path, events: 
 
 @pytest.mark.asyncio
 async def test_failing_child_fails_startup_with_its_name(
-    tmp_path: Path, events: list[str], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, events: list[str], capfd: pytest.CaptureFixture[str]
 ) -> None:
     app = loadapp(write(tmp_path, INI + "fail = no database\n"))
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="error"))
@@ -97,5 +97,5 @@ async def test_failing_child_fails_startup_with_its_name(
     assert info.value.code == 3  # uvicorn's startup failure
     assert not server.started
     assert events == ["startup a", "startup b", "shutdown a"]
-    messages = " ".join(r.getMessage() for r in caplog.records)
+    messages = capfd.readouterr().err
     assert "app:b: " in messages and "RuntimeError: no database" in messages
