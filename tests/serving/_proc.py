@@ -26,9 +26,7 @@ def free_port() -> int:
 
 def child_env(**extra: str) -> dict[str, str]:
     """The test's environment minus asgipaste's variables, with the repo importable."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("ASGIPASTE_") and k != "PYTHONASYNCIODEBUG"
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASGIPASTE_") and k != "PYTHONASYNCIODEBUG"}
     env["PYTHONPATH"] = str(REPO)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
@@ -64,9 +62,7 @@ class Proc:
                 matches = list(re.finditer(pattern, self.log()))
                 if len(matches) >= count:
                     return matches
-                raise AssertionError(
-                    f"process exited ({self.popen.returncode}) before {pattern!r}:\n{self.log()}"
-                )
+                raise AssertionError(f"process exited ({self.popen.returncode}) before {pattern!r}:\n{self.log()}")
             time.sleep(0.05)
         raise AssertionError(f"{pattern!r} not seen {count}x within {timeout} s:\n{self.log()}")
 

@@ -34,9 +34,13 @@ def text_app(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp:
                     return
         assert scope["type"] == "http"
         body = text
-        if scope["path"] == "/pid":
+        path = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):  # ASGI: path includes the mount prefix
+            path = path[len(root) :]
+        if path == "/pid":
             body = str(os.getpid())
-        elif scope["path"] == "/slow":
+        elif path == "/slow":
             seconds = float(parse_qs(scope["query_string"].decode())["seconds"][0])
             await asyncio.sleep(seconds)
             body = f"slow {text}"

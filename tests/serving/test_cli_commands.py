@@ -134,9 +134,7 @@ def test_serve_several_apps_each_on_its_port(spawn: Callable[..., Proc], tmp_pat
 def test_legacy_waitress_section_is_served_by_uvicorn(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     port = free_port()
     ini = f"[server:main]\nuse = egg:waitress#main\nlisten = 127.0.0.1:{port}\nthreads = 4\n\n"
-    (tmp_path / "dev.ini").write_text(
-        ini + "[app:main]\nuse = call:tests.serving.apps:text_app\ntext = pyramid\n"
-    )
+    (tmp_path / "dev.ini").write_text(ini + "[app:main]\nuse = call:tests.serving.apps:text_app\ntext = pyramid\n")
     proc = spawn([ASGIPASTE, "serve", "dev.ini"])
     assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "pyramid"
     proc.wait_for(r"egg:waitress#main; serving it with uvicorn on 127\.0\.0\.1:\d+; ignored options: threads")
@@ -191,15 +189,11 @@ def test_graph_marks_protocols_and_joins(spawn: Callable[..., Proc], tmp_path: P
 def _granian_ini(port: int, app: str) -> str:
     server = f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\n"
     return (
-        MIXED_INI.replace("[composite:main]", "[composite:mixed]")
-        + server
-        + f"\n[pipeline:main]\npipeline = {app}\n"
+        MIXED_INI.replace("[composite:main]", "[composite:mixed]") + server + f"\n[pipeline:main]\npipeline = {app}\n"
     )
 
 
-def test_granian_serves_an_all_wsgi_tree_on_its_wsgi_interface(
-    spawn: Callable[..., Proc], tmp_path: Path
-) -> None:
+def test_granian_serves_an_all_wsgi_tree_on_its_wsgi_interface(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     port = free_port()
     (tmp_path / "g.ini").write_text(_granian_ini(port, "hdr wsgi"))
     proc = spawn([ASGIPASTE, "serve", "g.ini"])
@@ -210,9 +204,7 @@ def test_granian_serves_an_all_wsgi_tree_on_its_wsgi_interface(
     proc.wait_for(r"WSGI all the way down: serving it on granian's WSGI interface directly")
 
 
-def test_granian_serves_a_mixed_tree_on_its_asgi_interface(
-    spawn: Callable[..., Proc], tmp_path: Path
-) -> None:
+def test_granian_serves_a_mixed_tree_on_its_asgi_interface(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     port = free_port()
     ini = MIXED_INI + f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\n"
     (tmp_path / "g.ini").write_text(ini)

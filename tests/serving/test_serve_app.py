@@ -80,9 +80,7 @@ def test_env_file_and_two_workers(spawn: Callable[..., Proc], tmp_path: Path) ->
     proc.wait_for(r"lifespan startup app pid \d+", count=2)
 
 
-def test_broken_config_stops_uvicorn_with_the_clear_message(
-    spawn: Callable[..., Proc], tmp_path: Path
-) -> None:
+def test_broken_config_stops_uvicorn_with_the_clear_message(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     (tmp_path / "broken.ini").write_text(BROKEN_INI)
     port = free_port()
     proc = spawn(uvicorn_cmd(port, "--lifespan", "on"), env=child_env(ASGIPASTE_CONFIG="broken.ini"))
