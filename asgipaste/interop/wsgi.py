@@ -29,6 +29,7 @@ from typing import Any
 
 import anyio
 import anyio.from_thread
+import anyio.lowlevel
 import anyio.to_thread
 
 from asgipaste.errors import ConfigValueError
@@ -344,6 +345,9 @@ async def _pump_on_loop(resp: _Response, iterator: Iterator[bytes]) -> None:
                 _add(resp, chunk)
             if resp.chunks and not await resp.send_chunks():
                 return
+            # send() need not suspend; yield so other requests and the
+            # disconnect watcher get to run between chunks.
+            await anyio.lowlevel.checkpoint()
     finally:
         resp.close_iterable()
 

@@ -192,9 +192,7 @@ def test_build_scope_carries_state_and_raw_path_from_the_outer_scope() -> None:
 
 
 @given(
-    segments=st.lists(
-        st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8), max_size=4
-    ),
+    segments=st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8), max_size=4),
     mount=st.lists(st.sampled_from(["api", "v2", "\u00e9t\u00e9", "x y"]), max_size=2),
 )
 def test_round_trip_scope_environ_scope(segments: list[str], mount: list[str]) -> None:
@@ -254,10 +252,7 @@ def fake_receive(messages: list[dict[str, Any]]) -> tuple[Callable[[], Awaitable
 
 
 def body_messages(*parts: bytes) -> list[dict[str, Any]]:
-    return [
-        {"type": "http.request", "body": part, "more_body": i < len(parts) - 1}
-        for i, part in enumerate(parts)
-    ]
+    return [{"type": "http.request", "body": part, "more_body": i < len(parts) - 1} for i, part in enumerate(parts)]
 
 
 def test_streaming_input_read_and_readline() -> None:

@@ -1,0 +1,394 @@
+"""WSGIAdapter against a real uvicorn: bodies, errors, disconnects, environ, threads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio.from_thread
+import anyio.to_thread
+import httpx
+import pytest
+
+from asgipaste.errors import ConfigValueError
+from asgipaste.interop import WSGIAdapter
+from asgipaste.interop.streams import StreamingInput
+from tests._server import running_server
+from tests.interop._helpers import serve
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(30)]
+
+MB = 1024 * 1024
+
+
+def hello(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"Hello, world!"]
+
+
+def megabyte(environ: Any, start_response: Any) -> Iterator[bytes]:
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+    for i in range(16):
+        yield bytes([65 + i]) * (64 * 1024)
+
+
+def echo(environ: Any, start_response: Any) -> Iterator[bytes]:
+    """Streams the request body back as it reads it."""
+    stream = environ["wsgi.input"]
+    kind = type(stream).__name__
+    start_response("200 OK", [("X-Input", kind), ("X-Length", environ.get("CONTENT_LENGTH", "none"))])
+    while True:
+        piece = stream.read(100_000)
+        if not piece:
+            return
+        yield piece
+
+
+async def body_in_pieces(total: int, piece: int = 50_000) -> AsyncIterator[bytes]:
+    sent = 0
+    while sent < total:
+        size = min(piece, total - sent)
+        yield bytes([48 + (sent // piece) % 10]) * size
+        sent += size
+
+
+def expected_pieces(total: int, piece: int = 50_000) -> bytes:
+    return b"".join(bytes([48 + (i // piece) % 10]) * min(piece, total - i) for i in range(0, total, piece))
+
+
+async def test_hello_gets_a_content_length() -> None:
+    async with running_server(WSGIAdapter(hello)) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        response = await client.get("/")
+    assert response.status_code == 200
+    assert response.text == "Hello, world!"
+    assert response.headers["content-length"] == "13"
+    assert "transfer-encoding" not in response.headers
+
+
+async def test_megabyte_streams_out_and_in() -> None:
+    app = WSGIAdapter(lambda e, s: (megabyte if e["PATH_INFO"] == "/out" else echo)(e, s))
+    async with running_server(app) as (url, _), httpx.AsyncClient(base_url=url, timeout=10) as client:
+        out = await client.get("/out")
+        echoed = await client.post("/in", content=b"z" * MB)
+        small = await client.post("/in", content=b"small body")
+    assert out.status_code == 200
+    assert out.content == b"".join(bytes([65 + i]) * (64 * 1024) for i in range(16))
+    assert echoed.headers["x-input"] == StreamingInput.__name__  # > 64 KiB: streamed to the thread
+    assert echoed.content == b"z" * MB
+    assert small.headers["x-input"] == "BytesIO"  # small: read on the loop before the one hop
+    assert small.content == b"small body"
+
+
+async def test_chunked_request_body_arrives_whole() -> None:
+    async with running_server(WSGIAdapter(echo)) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        response = await client.post("/", content=body_in_pieces(300_000))
+        tiny = await client.post("/", content=body_in_pieces(10, piece=3))
+    assert response.headers["x-length"] == "none"  # no Content-Length: chunked
+    assert response.content == expected_pieces(300_000)
+    assert tiny.content == expected_pieces(10, piece=3)
+
+
+async def test_chunked_body_on_the_loop_with_threads_0() -> None:
+    async with running_server(WSGIAdapter(echo, threads=0)) as (url, _), httpx.AsyncClient(base_url=url) as c:
+        response = await c.post("/", content=body_in_pieces(200_000))
+    assert response.headers["x-input"] == "BytesIO"  # threads=0 reads the whole body first
+    assert response.content == expected_pieces(200_000)
+
+
+def raise_after_start_response(environ: Any, start_response: Any) -> Iterator[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    raise RuntimeError("boom after start_response")
+    yield b""  # pragma: no cover - makes this a generator
+
+
+def raise_in_generator_before_body(environ: Any, start_response: Any) -> Iterator[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    yield b""
+    raise RuntimeError("boom before the first byte")
+
+
+def raise_before_start_response(environ: Any, start_response: Any) -> list[bytes]:
+    raise RuntimeError("boom before start_response")
+
+
+@pytest.mark.parametrize("threads", [None, 0])
+@pytest.mark.parametrize(
+    "app", [raise_after_start_response, raise_in_generator_before_body, raise_before_start_response]
+)
+async def test_errors_before_the_first_byte_give_500(app: Any, threads: int | None) -> None:
+    async with serve(WSGIAdapter(app, threads=threads), log_level="critical") as (client, _):
+        response = await client.get("/")
+    assert response.status_code == 500
+
+
+def exc_info_app(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    try:
+        raise ValueError("lookup failed")
+    except ValueError:
+        start_response("503 Service Unavailable", [("Retry-After", "5")], sys.exc_info())
+        return [b"try later"]
+
+
+async def test_start_response_with_exc_info_replaces_the_status() -> None:
+    async with running_server(WSGIAdapter(exc_info_app)) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        response = await client.get("/")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "content-type" not in response.headers
+    assert response.text == "try later"
+
+
+def raise_mid_stream(environ: Any, start_response: Any) -> Iterator[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    yield b"first part"
+    raise RuntimeError("boom mid-stream")
+
+
+@pytest.mark.parametrize("threads", [None, 0])
+async def test_mid_stream_error_closes_the_connection(threads: int | None) -> None:
+    app = WSGIAdapter(raise_mid_stream, threads=threads)
+    async with serve(app, log_level="critical", timeout=5) as (client, _):
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get("/")
+
+
+class SlowStream:
+    """An iterable producing a chunk every 20 ms for 10 s, recording what happened."""
+
+    def __init__(self) -> None:
+        self.produced = 0
+        self.closed = threading.Event()
+        self.closed_at = 0.0
+
+    def __call__(self, environ: Any, start_response: Any) -> SlowStream:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return self
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(500):
+            self.produced += 1
+            yield b"tick\n"
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        self.closed_at = time.monotonic()
+        self.closed.set()
+
+
+@pytest.mark.parametrize("threads", [2, 0])
+async def test_client_disconnect_stops_iteration_and_closes(threads: int) -> None:
+    stream = SlowStream()
+    adapter = WSGIAdapter(stream, threads=threads)
+    async with running_server(adapter) as (url, _):
+        async with httpx.AsyncClient(base_url=url) as client, client.stream("GET", "/") as response:
+            async for _ in response.aiter_bytes():
+                break
+        left_at = time.monotonic()
+        deadline = left_at + 2
+        while not stream.closed.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert stream.closed.is_set(), "close() was not called after the client left"
+        assert stream.closed_at - left_at < 1.0
+        produced = stream.produced
+        await asyncio.sleep(0.1)
+        assert stream.produced == produced < 100  # iteration stopped
+        if adapter.limiter is not None:
+            assert adapter.limiter.borrowed_tokens == 0  # the thread returned
+
+
+def cookie_app(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("200 OK", [])
+    return [environ.get("HTTP_COOKIE", "").encode(), b"|", environ.get("HTTP_ACCEPT", "").encode()]
+
+
+async def test_duplicate_cookie_headers_join_with_semicolon() -> None:
+    headers = [("Cookie", "a=1"), ("Cookie", "b=2"), ("Accept", "text/html"), ("Accept", "text/plain")]
+    async with running_server(WSGIAdapter(cookie_app)) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        response = await client.get("/", headers=headers)
+    assert response.text == "a=1; b=2|text/html,text/plain"
+
+
+def environ_app(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("200 OK", [])
+    keys = ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "SERVER_PORT", "wsgi.multithread")
+    return ["\n".join(f"{k}={environ[k]!r}" for k in keys).encode()]
+
+
+async def test_script_name_env_var_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRIPT_NAME", "/not-from-here")
+    async with serve(WSGIAdapter(environ_app), root_path="/api") as (client, _):
+        response = await client.get("/caf%C3%A9/a%2Fb?x=1")
+    lines = response.text.splitlines()
+    assert lines[0] == "SCRIPT_NAME='/api'"
+    assert lines[1] == "PATH_INFO='/caf\u00c3\u00a9/a/b'"  # PEP 3333: decoded, UTF-8 bytes as latin-1
+    assert lines[2] == "QUERY_STRING='x=1'"
+    assert lines[3].startswith("SERVER_PORT='") and lines[3][13:-1].isdigit()
+    assert lines[4] == "wsgi.multithread=True"
+
+
+def errors_app(environ: Any, start_response: Any) -> list[bytes]:
+    errors = environ["wsgi.errors"]
+    errors.write("something failed\nand a second ")
+    errors.write("line\n")
+    errors.flush()
+    start_response("200 OK", [])
+    return [b"ok"]
+
+
+async def test_wsgi_errors_goes_to_logging(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="asgipaste.wsgi.errors"):
+        async with running_server(WSGIAdapter(errors_app)) as (url, _), httpx.AsyncClient(base_url=url) as c:
+            await c.get("/")
+    records = [r for r in caplog.records if r.name == "asgipaste.wsgi.errors"]
+    assert [r.getMessage() for r in records] == ["something failed", "and a second line"]
+    assert all(r.levelno == logging.ERROR for r in records)
+
+
+async def test_threads_0_runs_on_the_loop_thread() -> None:
+    seen: dict[str, Any] = {}
+
+    def where(environ: Any, start_response: Any) -> Iterator[bytes]:
+        seen["call"] = threading.get_ident()
+        seen["multithread"] = environ["wsgi.multithread"]
+        start_response("200 OK", [])
+        yield b"a"
+        seen["resume"] = threading.get_ident()
+        yield b"b"
+
+    async with running_server(WSGIAdapter(where, threads=0)) as (url, _), httpx.AsyncClient(base_url=url) as c:
+        response = await c.get("/")
+    assert response.text == "ab"
+    assert seen == {"call": threading.get_ident(), "multithread": False, "resume": threading.get_ident()}
+
+
+async def test_threads_run_on_a_dedicated_limiter() -> None:
+    default_borrowed: list[float] = []
+
+    def slow(environ: Any, start_response: Any) -> list[bytes]:
+        limiter = anyio.from_thread.run_sync(anyio.to_thread.current_default_thread_limiter)
+        default_borrowed.append(limiter.borrowed_tokens)
+        time.sleep(0.2)
+        start_response("200 OK", [])
+        return [str(threading.get_ident() != main).encode()]
+
+    main = threading.get_ident()
+    adapter = WSGIAdapter(slow, threads=2)
+    async with running_server(adapter) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        started = time.monotonic()
+        responses = await asyncio.gather(*(client.get("/") for _ in range(4)))
+        elapsed = time.monotonic() - started
+    assert [r.text for r in responses] == ["True"] * 4
+    assert elapsed >= 0.39  # 4 requests, 2 at a time, 0.2 s each
+    assert default_borrowed == [0, 0, 0, 0]  # anyio's shared default pool was never used
+
+
+def contextvar_stream(environ: Any, start_response: Any) -> Iterator[bytes]:
+    token = REQUEST_ID.set("abc")
+    try:
+        start_response("200 OK", [])
+        yield b"first "
+        yield REQUEST_ID.get().encode()
+    finally:
+        REQUEST_ID.reset(token)  # fails if the two hops ran in different contexts
+
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("REQUEST_ID")
+
+
+async def test_both_hops_share_one_context() -> None:
+    app = WSGIAdapter(contextvar_stream)
+    async with running_server(app) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        response = await client.get("/")
+    assert response.text == "first abc"
+
+
+def write_app(environ: Any, start_response: Any) -> list[bytes]:
+    write = start_response("200 OK", [("Content-Type", "text/plain")])
+    size = int(environ["QUERY_STRING"])
+    for i in range(8):
+        write(bytes([97 + i]) * size)
+    return [b"!"]
+
+
+@pytest.mark.parametrize("threads", [None, 0])
+@pytest.mark.parametrize("size", [10, 40_000])
+async def test_legacy_write_callable(size: int, threads: int | None) -> None:
+    app = WSGIAdapter(write_app, threads=threads)
+    async with running_server(app) as (url, _), httpx.AsyncClient(base_url=url) as client:
+        response = await client.get(f"/?{size}")
+    assert response.content == b"".join(bytes([97 + i]) * size for i in range(8)) + b"!"
+
+
+async def test_websocket_is_refused_and_lifespan_completes() -> None:
+    async with running_server(WSGIAdapter(hello)) as (url, server):
+        assert server.started  # lifespan "on": startup.complete was answered
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        status = await asyncio.wait_for(reader.readline(), 5)
+        writer.close()
+    assert status.startswith(b"HTTP/1.1 403")
+
+
+async def test_bad_input_is_a_clear_error() -> None:
+    with pytest.raises(ConfigValueError, match="threads must be a whole number"):
+        WSGIAdapter(hello, threads=-1)
+    with pytest.raises(TypeError, match="needs a WSGI callable"):
+        WSGIAdapter("hello")  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="cannot serve ASGI scope type 'mqtt'"):
+        await WSGIAdapter(hello, name="hello")({"type": "mqtt"}, _never, _never)
+    assert repr(WSGIAdapter(hello)) == "WSGIAdapter(name='hello', threads=40)"
+
+
+async def _never(*args: Any) -> Any:
+    raise AssertionError("not reached")
+
+
+def bad_body(environ: Any, start_response: Any) -> list[Any]:
+    start_response("200 OK", [])
+    return ["text, not bytes"]
+
+
+def no_start_response(environ: Any, start_response: Any) -> list[bytes]:
+    return []
+
+
+def double_start(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("200 OK", [])
+    start_response("200 OK", [])
+    return []
+
+
+@pytest.mark.parametrize(
+    ("app", "message"),
+    [
+        (bad_body, "must yield bytes, not str"),
+        (no_start_response, "returned without calling start_response"),
+        (double_start, "second time without exc_info"),
+    ],
+)
+async def test_protocol_violations_raise_clear_errors_and_give_500(app: Any, message: str) -> None:
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(msg: Any) -> None:
+        sent.append(msg)
+
+    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []}
+    with pytest.raises((TypeError, RuntimeError), match=message):
+        await WSGIAdapter(app)(scope, receive, send)
+    assert sent == []  # nothing went out, so the server can still answer 500
+    async with serve(WSGIAdapter(app), log_level="critical") as (client, _):
+        assert (await client.get("/")).status_code == 500
