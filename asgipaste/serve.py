@@ -29,14 +29,16 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from asgipaste._logging import configure_from_ini, ensure_handler
+from asgipaste._logging import configure_from_ini
 from asgipaste.errors import ConfigError
 from asgipaste.servers import ENV_LOGGING, ServeTarget, plain_response
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["LazyApp", "app", "create_app", "target_from_env"]
 
-logger = logging.getLogger("asgipaste.serve")
+# uvicorn's (and uvicorn-worker's) own error logger: formatted and routed like the
+# server's startup lines, with no handler of ours added to the process.
+logger = logging.getLogger("uvicorn.error")
 
 #: uvicorn's exit code for a failed startup; its multiprocess supervisor stops on it.
 STARTUP_FAILURE = 3
@@ -137,7 +139,6 @@ def _logging_from_env() -> None:
             configure_from_ini(target.path, target.global_conf)
         except ConfigError as exc:
             print(f"asgipaste: {exc}", file=sys.stderr, flush=True)
-    ensure_handler()
 
 
 _logging_from_env()

@@ -1,0 +1,91 @@
+"""Rendering hand-built StackNode trees as text, Mermaid and DOT."""
+
+from __future__ import annotations
+
+from asgipaste.graph import render_dot, render_mermaid, render_text, serving_summary
+from asgipaste.stack import LoadedStack, StackNode
+
+
+def nova_like() -> StackNode:
+    return StackNode(
+        "composite",
+        "composite:osapi_compute",
+        "asgi",
+        file="/etc/nova/api-paste.ini",
+        line=3,
+        label="egg:asgipaste#urlmap",
+        children=[
+            StackNode(
+                "mount",
+                "/v2.1",
+                "asgi",
+                label="/v2.1",
+                children=[
+                    StackNode(
+                        "pipeline",
+                        "pipeline:v21",
+                        "wsgi",
+                        join="adapter",
+                        children=[
+                            StackNode("filter", "filter:fault", "wsgi", label='call:nova:"Fault"'),
+                            StackNode("app", "app:v21", "wsgi", file="/etc/nova/api-paste.ini", line=40),
+                        ],
+                    )
+                ],
+            ),
+            StackNode("app", "app:versions", "asgi", label="/"),
+            StackNode("filter", "filter:legacy", "wsgi", join="bridge"),
+        ],
+    )
+
+
+async def _noop(scope: object, receive: object, send: object) -> None:
+    return None
+
+
+def test_text_tree_marks_protocols_and_joins() -> None:
+    assert render_text(nova_like()).splitlines() == [
+        "[ASGI] composite:osapi_compute  egg:asgipaste#urlmap",
+        "├── [ASGI] mount /v2.1",
+        "│   └── [WSGI] pipeline:v21  <= adapter: WSGI app served to ASGI (one crossing)",
+        '│       ├── [WSGI] filter:fault  call:nova:"Fault"',
+        "│       └── [WSGI] app:v21",
+        "├── [ASGI] app:versions  /",
+        "└── [WSGI] filter:legacy  <= bridge: ASGI app shown to WSGI code",
+    ]
+
+
+def test_text_locations() -> None:
+    lines = render_text(nova_like(), locations=True).splitlines()
+    assert lines[0].endswith("(/etc/nova/api-paste.ini:3)")
+    assert lines[4].endswith("app:v21  (/etc/nova/api-paste.ini:40)")
+
+
+def test_mermaid_nodes_edges_and_classes() -> None:
+    out = render_mermaid(nova_like()).splitlines()
+    assert out[0] == "flowchart TD"
+    assert '    n0["composite:osapi_compute<br/>egg:asgipaste#urlmap<br/><b>ASGI</b>"]:::asgi' in out
+    assert '    n1 -. "adapter" .-> n2' in out
+    assert '    n3["filter:fault<br/>call:nova:#quot;Fault#quot;<br/><b>WSGI</b>"]:::wsgi' in out
+    assert "    n0 --> n5" in out and '    n0 -. "bridge" .-> n6' in out
+    assert "    classDef wsgi fill:#fff1cc,stroke:#555" in out
+
+
+def test_dot_escapes_and_dashes_joins() -> None:
+    out = render_dot(nova_like()).splitlines()
+    assert out[0] == "digraph asgipaste {" and out[-1] == "}"
+    assert '    n3 [label="filter:fault\\ncall:nova:\\"Fault\\"\\nWSGI", fillcolor="#fff1cc"];' in out
+    assert '    n1 -> n2 [label="adapter", style=dashed];' in out
+    assert "    n0 -> n1;" in out
+
+
+def test_serving_summary_says_which_granian_interface() -> None:
+    wsgi_tree = StackNode("app", "app:main", "wsgi", join="adapter")
+    direct = LoadedStack(asgi=_noop, wsgi=lambda environ, start: [b""], graph=wsgi_tree, name="main")
+    assert serving_summary(direct) == [
+        "joins: 1 adapter(s), 0 bridge(s)",
+        "granian: WSGI all the way down: served on granian's WSGI interface directly (no ASGI crossing)",
+    ]
+    mixed = LoadedStack(asgi=_noop, wsgi=None, graph=nova_like(), name="osapi_compute")
+    assert serving_summary(mixed)[0] == "joins: 1 adapter(s), 1 bridge(s)"
+    assert "granian's ASGI interface" in serving_summary(mixed)[1]
