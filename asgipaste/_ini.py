@@ -79,6 +79,7 @@ class IniFile:
         except configparser.Error as exc:
             raise _parse_error(path, exc) from exc
         self._scan_lines(text)
+        self._defaults_cache: dict[str, str] | None = None
         self._index: dict[str, dict[str, list[str]]] = {}
         for section in self._parser.sections():
             prefix, sep, name = section.partition(":")
@@ -117,6 +118,7 @@ class IniFile:
     def add_defaults(self, values: Mapping[str, Any], *, overwrite: bool) -> None:
         """Caller globals join the defaults; they never replace the file's own."""
         store = self._parser._defaults  # type: ignore[attr-defined]
+        self._defaults_cache = None
         for key, value in values.items():
             if overwrite or key not in store:
                 store[key] = value
@@ -133,10 +135,13 @@ class IniFile:
 
         A value that interpolates to ``''`` is returned raw, as PasteDeploy does.
         """
-        out: dict[str, str] = {}
-        for key, raw in self._parser._defaults.items():  # type: ignore[attr-defined]
-            out[key] = self._parser.get(configparser.DEFAULTSECT, key) or raw
-        return out
+        if self._defaults_cache is None:
+            # Interpolated once per set of defaults, not once per section.
+            out: dict[str, str] = {}
+            for key, raw in self._parser._defaults.items():  # type: ignore[attr-defined]
+                out[key] = self._parser.get(configparser.DEFAULTSECT, key) or raw
+            self._defaults_cache = out
+        return dict(self._defaults_cache)
 
     # -- locations -------------------------------------------------------
     def line_of(self, section: str | None, option: str | None = None) -> int | None:
