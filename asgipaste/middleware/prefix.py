@@ -227,10 +227,8 @@ class PrefixMiddleware:
     def _force_port(self, scope: Scope) -> None:
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers", ()))
         server = scope.get("server")
-        if self.force_port:
-            port = int(self.force_port)
-        else:
-            port = 443 if scope.get("scheme") in ("https", "wss") else 80
+        default_port = 443 if scope.get("scheme") in ("https", "wss") else 80
+        port = int(self.force_port) if self.force_port else default_port
         for index, (name, value) in enumerate(headers):
             if name.lower() == b"host":
                 hostname = _strip_port(value.decode("latin-1"))
