@@ -3,7 +3,9 @@
 Each resource is ``resource("serverN", "serversN", collection={"detail": "GET"},
 member={"action": "POST"})`` (18 routes). The requests hit the last resource
 (near the end of the table). Both mappers are built and timed in the same
-process; the table reports medians over repeats.
+process; the tables report medians over repeats. A second table puts every
+resource under nova's ``path_prefix="/{project_id}"``, where all routes share
+one static-prefix bucket in Routes.
 
 Run: ``python benchmarks/bench_routes.py``; ``run()`` returns the markdown table.
 """
@@ -20,61 +22,95 @@ import routes as upstream
 from asgipaste.routes import Mapper
 
 SIZES = (10, 100, 1000)
-REPEATS = 7
+REPEATS = 9
 CALLS = 300
 
 
-def build(mapper_cls: Callable[[], Any], n: int) -> Any:
+def build(mapper_cls: Callable[[], Any], n: int, prefix: str = "") -> Any:
     mapper = mapper_cls()
     for i in range(n):
-        mapper.resource(f"server{i}", f"servers{i}", collection={"detail": "GET"}, member={"action": "POST"})
+        mapper.resource(
+            f"server{i}",
+            f"servers{i}",
+            collection={"detail": "GET"},
+            member={"action": "POST"},
+            **({"path_prefix": prefix} if prefix else {}),
+        )
     return mapper
 
 
-def requests_for(n: int) -> list[tuple[str, dict[str, str]]]:
-    last = n - 1
+def requests_for(n: int, prefix: str = "") -> list[tuple[str, dict[str, str]]]:
+    base = f"{prefix}/servers{n - 1}"
     return [
-        (f"/servers{last}/123/action", {"REQUEST_METHOD": "POST"}),
-        (f"/servers{last}/123", {"REQUEST_METHOD": "GET"}),
-        (f"/servers{last}/detail.json", {"REQUEST_METHOD": "GET"}),
-        (f"/servers{last}/123", {"REQUEST_METHOD": "DELETE"}),
+        (f"{base}/123/action", {"REQUEST_METHOD": "POST"}),
+        (f"{base}/123", {"REQUEST_METHOD": "GET"}),
+        (f"{base}/detail.json", {"REQUEST_METHOD": "GET"}),
+        (f"{base}/123", {"REQUEST_METHOD": "DELETE"}),
     ]
 
 
-def time_matching(mapper: Any, reqs: list[tuple[str, dict[str, str]]]) -> float:
-    """Median seconds per match over REPEATS runs of CALLS matches."""
-    for path, environ in reqs:  # warm up; also compiles the regexps
+def _check(mapper: Any, reqs: list[tuple[str, dict[str, str]]]) -> None:
+    for path, environ in reqs:  # also warms up: compiles the regexps on first use
         if mapper.match(path, environ) is None:
             raise RuntimeError(f"benchmark request {path} did not match")
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        for _ in range(CALLS // len(reqs)):
-            for path, environ in reqs:
-                mapper.match(path, environ)
-        samples.append((time.perf_counter() - start) / (CALLS // len(reqs) * len(reqs)))
-    return statistics.median(samples)
 
 
-def measure() -> list[dict[str, Any]]:
+def _sample(mapper: Any, reqs: list[tuple[str, dict[str, str]]], rounds: int) -> float:
+    """Seconds per match over ``rounds`` passes through ``reqs``."""
+    match = mapper.match
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for path, environ in reqs:
+            match(path, environ)
+    return (time.perf_counter() - start) / (rounds * len(reqs))
+
+
+def time_matching(mapper: Any, reqs: list[tuple[str, dict[str, str]]], calls: int = CALLS) -> float:
+    """Median seconds per match over REPEATS runs of about ``calls`` matches."""
+    _check(mapper, reqs)
+    rounds = max(1, calls // len(reqs))
+    return statistics.median(_sample(mapper, reqs, rounds) for _ in range(REPEATS))
+
+
+def _rounds_for(mapper: Any, reqs: list[tuple[str, dict[str, str]]]) -> int:
+    """Rounds for ~30 ms per sample, at most CALLS matches (Routes on big tables is slow)."""
+    per_call = _sample(mapper, reqs, 1)
+    return max(1, min(CALLS, int(0.03 / max(per_call, 1e-9))) // len(reqs))
+
+
+def measure(prefix: str = "", sizes: tuple[int, ...] = SIZES) -> list[dict[str, Any]]:
+    """Ours vs Routes at each size; samples alternate so both see the same machine load.
+
+    ``prefix`` is a ``path_prefix`` such as nova's ``/{project_id}``.
+    """
+    path_prefix = "/p1" if prefix else ""
     # Warm up the interpreter and CPU first, or the first size measures slow.
     for mapper_cls in (Mapper, upstream.Mapper):
-        time_matching(build(mapper_cls, SIZES[0]), requests_for(SIZES[0]))
+        time_matching(build(mapper_cls, sizes[0], prefix), requests_for(sizes[0], path_prefix))
     rows: list[dict[str, Any]] = []
-    for n in SIZES:
-        ours_map = build(Mapper, n)
-        theirs_map = build(upstream.Mapper, n)
-        reqs = requests_for(n)
+    for n in sizes:
+        ours_map = build(Mapper, n, prefix)
+        theirs_map = build(upstream.Mapper, n, prefix)
+        reqs = requests_for(n, path_prefix)
+        _check(ours_map, reqs)
+        _check(theirs_map, reqs)
         for path, environ in reqs:
             a, b = ours_map.match(path, environ), theirs_map.match(path, environ)
             if a != b:
                 raise RuntimeError(f"results differ for {path}: {a} != {b}")
+        ours_rounds = max(1, CALLS // len(reqs))
+        theirs_rounds = _rounds_for(theirs_map, reqs)
+        ours: list[float] = []
+        theirs: list[float] = []
+        for _ in range(REPEATS):
+            ours.append(_sample(ours_map, reqs, ours_rounds))
+            theirs.append(_sample(theirs_map, reqs, theirs_rounds))
         rows.append(
             {
                 "resources": n,
                 "routes": len(ours_map.matchlist),
-                "ours": time_matching(ours_map, reqs),
-                "routes_pkg": time_matching(theirs_map, reqs),
+                "ours": statistics.median(ours),
+                "routes_pkg": statistics.median(theirs),
             }
         )
     return rows
@@ -83,8 +119,7 @@ def measure() -> list[dict[str, Any]]:
 def table(rows: list[dict[str, Any]]) -> str:
     base = rows[0]["ours"]
     lines = [
-        "| resources | routes | asgipaste µs/match | Routes 2.5.1 µs/match "
-        "| Routes / ours | ours / ours@10 |",
+        "| resources | routes | asgipaste µs/match | Routes 2.5.1 µs/match | Routes / ours | ours / ours@10 |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -97,8 +132,15 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def run() -> str:
-    """Measure and return the markdown table."""
-    return table(measure())
+    """Measure and return the markdown tables (plain resources; nova's ``/{project_id}`` prefix)."""
+    plain = table(measure())
+    nova = table(measure("/{project_id}", (10, 100, 1000)))
+    return (
+        "Resources at the root (`/serversN/...`):\n\n"
+        + plain
+        + '\n\nnova v2 shape, every resource under `path_prefix="/{project_id}"`:\n\n'
+        + nova
+    )
 
 
 if __name__ == "__main__":

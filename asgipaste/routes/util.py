@@ -67,16 +67,18 @@ def split_root_path(path: str, root_path: str) -> tuple[str, str]:
     """``(script_name, path_info)`` for an ASGI ``path`` under ``root_path``.
 
     ASGI's ``path`` includes ``root_path``; it is stripped only at a ``/`` boundary.
+    A ``path`` outside ``root_path`` (servers that send it relative) is kept whole,
+    and ``root_path`` still prefixes generated URLs.
 
     >>> split_root_path("/v2/servers", "/v2")
     ('/v2', '/servers')
     >>> split_root_path("/v20/servers", "/v2")
-    ('', '/v20/servers')
+    ('/v2', '/v20/servers')
     """
     root = root_path.rstrip("/")
     if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
-        return root, path[len(root) :] or ""
-    return "", path
+        return root, path[len(root) :]
+    return root, path
 
 
 def environ_from_scope(scope: Mapping[str, Any]) -> dict[str, Any]:
