@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.serving._proc import Proc, bin_path, free_port, wait_http
@@ -223,3 +225,21 @@ def test_serve_vars_survive_into_workers(spawn: Callable[..., Proc], tmp_path: P
     proc = spawn([ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=workers", "--workers", "2"])
     assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "hello workers"
     proc.wait_for(r"lifespan startup app pid \d+", count=2)
+
+
+def test_serve_reload_watches_the_ini(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    ini = tmp_path / "site.ini"
+    ini.write_text(SERVED_INI)
+    port = free_port()
+    proc = spawn([ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=before", "--reload"])
+    assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "hello before"
+    ini.write_text(SERVED_INI.replace("text = hello %(who)s", "text = edited %(who)s"))
+    deadline = time.monotonic() + 20
+    text = ""
+    while time.monotonic() < deadline and text != "edited before":
+        time.sleep(0.1)
+        try:
+            text = httpx.get(f"http://127.0.0.1:{port}/", timeout=5).text
+        except httpx.TransportError:
+            continue
+    assert text == "edited before", proc.log()

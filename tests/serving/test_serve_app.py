@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,3 +134,28 @@ def test_gunicorn_with_uvicorn_worker(spawn: Callable[..., Proc], tmp_path: Path
     proc.wait_for(r"lifespan startup app pid \d+", count=2)
     with httpx.Client(timeout=5.0) as client:
         assert all(client.get(f"http://127.0.0.1:{port}/").status_code == 200 for _ in range(5))
+
+
+def _wait_text(url: str, text: str, proc: Proc, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < deadline:
+        try:
+            seen = httpx.get(url, timeout=5).text
+        except httpx.TransportError:
+            seen = "<no answer>"
+        if seen == text:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{url} answered {seen!r}, not {text!r}:\n{proc.log()}")
+
+
+def test_reload_include_ini_picks_up_ini_changes(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    ini = tmp_path / "app.ini"
+    ini.write_text(GOOD_INI)
+    port = free_port()
+    args = uvicorn_cmd(port, "--lifespan", "on", "--reload", "--reload-include", "*.ini")
+    proc = spawn(args, env=child_env(ASGIPASTE_CONFIG="app.ini"))
+    assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "main says hello"
+    ini.write_text(GOOD_INI.replace("greeting = hello", "greeting = reloaded"))
+    _wait_text(f"http://127.0.0.1:{port}/", "main says reloaded", proc)
