@@ -201,7 +201,10 @@ class UvicornServer:
 
                 ChangeReload(config, target=uvicorn.Server(config).run, sockets=sockets).run()
             else:
-                Multiprocess(config, sockets=sockets).run()
+                supervisor = Multiprocess(config, sockets=sockets)
+                supervisor.run()
+                if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
+                    raise SystemExit(STARTUP_FAILURE)  # a worker could not start: the config, most likely
         finally:
             for sock in sockets:
                 sock.close()

@@ -243,3 +243,12 @@ def test_serve_reload_watches_the_ini(spawn: Callable[..., Proc], tmp_path: Path
         except httpx.TransportError:
             continue
     assert text == "edited before", proc.log()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_a_broken_app_exits_non_zero(spawn: Callable[..., Proc], tmp_path: Path, workers: str) -> None:
+    (tmp_path / "bad.ini").write_text(BAD_INI)
+    proc = spawn([ASGIPASTE, "serve", "bad.ini#broken", "--port", str(free_port()), "--workers", workers])
+    assert proc.wait_exit() != 0
+    assert "not_there" in proc.log() and "[app:broken]" in proc.log()
+    assert "Traceback" not in proc.log()
