@@ -12,7 +12,9 @@ Per request: the body is handed over whole when it is already in memory or
 small, else pulled from ``wsgi.input`` as the app asks for it (chunked bodies
 included); the response comes back as an iterable that yields each chunk as the
 app sends it, with at most 64 KiB waiting (the app's ``send`` blocks beyond
-that); closing the iterable early sends ``http.disconnect`` to the app.
+that); closing the iterable early sends ``http.disconnect`` to the app and
+makes its ``send`` raise ``OSError`` (the scope says ASGI spec 2.4, so
+Starlette's streaming responses need no second reader of ``receive``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import anyio.from_thread
 
 from asgipaste.interop.environ import BODY_BUFFER_LIMIT, asgi_headers_to_wsgi, build_scope, status_line
+from asgipaste.interop.streams import ClientDisconnected
 from asgipaste.types import ASGIApp, Environ, Message, Scope, StartResponse
 
 __all__ = ["ASGIBridge", "BridgeError"]
@@ -154,10 +157,8 @@ class _Session:
             await self.bridge.app(self.scope, self.receive, self.send)
         except BaseException as exc:  # handed to the thread, which raises it in the WSGI stack
             if self.aborted:
-                if not isinstance(exc, asyncio.CancelledError):
-                    logger.warning(
-                        "%r: ASGI app failed after the WSGI side hung up", self.bridge, exc_info=exc
-                    )
+                if not isinstance(exc, asyncio.CancelledError | OSError):
+                    logger.warning("%r: ASGI app failed after the WSGI side hung up", self.bridge, exc_info=exc)
             else:
                 self.error = exc
             if not isinstance(exc, Exception):
@@ -193,8 +194,8 @@ class _Session:
             await self.body_ready.wait()
 
     async def send(self, message: Message) -> None:
-        if self.aborted:
-            return  # like a server whose client left: the message goes nowhere
+        if self.aborted:  # ASGI spec 2.4: send() on a closed connection raises OSError
+            raise ClientDisconnected("the WSGI side closed the response iterable")
         kind = message["type"]
         if kind == "http.response.start":
             if self.status is not None:

@@ -120,9 +120,7 @@ def _by_signature(func: Any, *, drop_first: bool = False) -> ProtocolName | None
         params = params[1:]
     if any(p.kind is p.VAR_POSITIONAL for p in params):
         return None  # (*args) could be either
-    required = [
-        p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-    ]
+    required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
     if len(required) == 2:
         return "wsgi"
     if len(required) == 3:

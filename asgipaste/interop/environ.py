@@ -283,7 +283,8 @@ def build_scope(environ: Mapping[str, Any]) -> Scope:
     port = _port(environ.get("SERVER_PORT", ""))
     scope: dict[str, Any] = {
         "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        # 2.4: send() raises OSError once the client (here: the WSGI side) is gone.
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
         "http_version": protocol[5:] if protocol.startswith("HTTP/") else "1.1",
         "method": environ.get("REQUEST_METHOD", "GET"),
         "scheme": scheme,
@@ -343,9 +344,7 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
             name, value = item
             out.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         except (TypeError, ValueError, AttributeError, UnicodeEncodeError) as exc:
-            raise TypeError(
-                f"bad WSGI response header {item!r}: must be a (str, str) tuple of latin-1 text"
-            ) from exc
+            raise TypeError(f"bad WSGI response header {item!r}: must be a (str, str) tuple of latin-1 text") from exc
     return out
 
 

@@ -75,9 +75,7 @@ class _Response:
         self.streaming = False
         self.disconnected = False
 
-    def start_response(
-        self, status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
-    ) -> Any:
+    def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None) -> Any:
         if exc_info is not None:
             try:
                 if self.headers_sent:  # too late to change anything: let it propagate (PEP 3333)
