@@ -165,9 +165,7 @@ class RoutesMiddleware:
             receive = _replay(messages, receive)
             if content_type == "application/x-www-form-urlencoded":
                 text = body.decode("latin-1")
-                values = [
-                    v for k, v in parse_qsl(text, keep_blank_values=True, errors="ignore") if k == "_method"
-                ]
+                values = [v for k, v in parse_qsl(text, keep_blank_values=True, errors="ignore") if k == "_method"]
                 return (values[0] if values else None), receive
         return None, receive
 

@@ -116,9 +116,7 @@ class HTTPBadRequest(HTTPError):
 
 class HTTPUnauthorized(HTTPError):
     code = 401
-    default_message = (
-        "This server could not verify that you are authorized to access the document you requested."
-    )
+    default_message = "This server could not verify that you are authorized to access the document you requested."
 
 
 class HTTPForbidden(HTTPError):

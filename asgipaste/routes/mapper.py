@@ -22,10 +22,10 @@ import contextvars
 import functools
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asgipaste.routes.gencache import URLCache, keysort
 from asgipaste.routes.index import MatchIndex
 from asgipaste.routes.resources import add_resource
 from asgipaste.routes.route import Route, as_unicode
@@ -36,57 +36,6 @@ __all__ = ["Mapper"]
 
 MatchLog = list[dict[str, Any]]
 _URLCACHE_SIZE = 1600
-
-
-class _LRU:
-    """The bounded generation cache (Routes uses repoze.lru with 1,600 entries)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.data: OrderedDict[Any, str] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> str | None:
-        with self.lock:
-            val = self.data.get(key)
-            if val is not None:
-                self.data.move_to_end(key)
-            return val
-
-    def put(self, key: Any, val: str) -> None:
-        with self.lock:
-            self.data[key] = val
-            self.data.move_to_end(key)
-            if len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.data.clear()
-
-
-def _keysort(keys: frozenset[str], ra: Route, rb: Route) -> int:
-    """Routes' generation preference between two routes (bug-for-bug: see ``_compare``)."""
-    a, b = ra.maxkeys, rb.maxkeys
-    lendiffa = len(keys ^ a)
-    lendiffb = len(keys ^ b)
-    if lendiffa == 0 and lendiffb == 0:
-        return 0
-    if lendiffa == 0:
-        return -1
-    if lendiffb == 0:
-        return 1
-    if _compare(lendiffa, lendiffb) != 0:
-        return _compare(lendiffa, lendiffb)
-    if len(keys & b) == len(keys & a):
-        return _compare(len(a), len(b))
-    return _compare(len(keys & b), len(keys & a))
-
-
-def _compare(obj1: int, obj2: int) -> int:
-    # Routes' comparator never returns 1 (its second test repeats "<"); the
-    # generation order depends on that, so it is kept as is.
-    return -1 if obj1 < obj2 else 0
 
 
 class Mapper(SubMapperParent):
@@ -111,7 +60,7 @@ class Mapper(SubMapperParent):
         self.matchlist: list[Route] = []
         self.maxkeys: dict[frozenset[str], list[Route]] = {}
         self.minkeys: dict[frozenset[str], list[Route]] = {}
-        self.urlcache: _LRU | None = _LRU(_URLCACHE_SIZE)
+        self.urlcache: URLCache | None = URLCache(_URLCACHE_SIZE)
         self._created_regs = False
         self._stale_regs = False
         self._clist: list[str] = []
@@ -352,9 +301,7 @@ class Mapper(SubMapperParent):
             raise TypeError(f"match(): url must be a str path, got {url!r}")
         return url, environ
 
-    def match(
-        self, url: str | Mapping[str, Any] | None = None, environ: Mapping[str, Any] | None = None
-    ) -> Any:
+    def match(self, url: str | Mapping[str, Any] | None = None, environ: Mapping[str, Any] | None = None) -> Any:
         """The match dict for a path, a WSGI environ or an ASGI scope; ``None`` if nothing matches.
 
         >>> m = Mapper()
@@ -370,9 +317,7 @@ class Mapper(SubMapperParent):
             return result
         return result[0] if isinstance(result[0], dict) else None
 
-    def routematch(
-        self, url: str | Mapping[str, Any] | None = None, environ: Mapping[str, Any] | None = None
-    ) -> Any:
+    def routematch(self, url: str | Mapping[str, Any] | None = None, environ: Mapping[str, Any] | None = None) -> Any:
         """``(match_dict, route)`` like :meth:`match`, or ``None``.
 
         >>> m = Mapper()
@@ -437,7 +382,7 @@ class Mapper(SubMapperParent):
             routes = cachelist
         else:
             fits = [r for r in keylist if len(r.minkeys - r.dotkeys - keys) == 0]
-            fits.sort(key=functools.cmp_to_key(functools.partial(_keysort, keys)))
+            fits.sort(key=functools.cmp_to_key(functools.partial(keysort, keys)))
             sortcache[keys] = fits
             routes = fits
         for route in routes:

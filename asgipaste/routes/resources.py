@@ -56,17 +56,13 @@ def add_resource(mapper: _Connects, member_name: str, collection_name: str, **kw
     name_prefix = kwargs.pop("name_prefix", None)
     parent_resource = kwargs.pop("parent_resource", None)
     if parent_resource is not None:
-        if not isinstance(parent_resource, dict) or not {"member_name", "collection_name"} <= set(
-            parent_resource
-        ):
+        if not isinstance(parent_resource, dict) or not {"member_name", "collection_name"} <= set(parent_resource):
             raise ValueError(
                 "resource(): parent_resource must be a dict with 'member_name' and 'collection_name', "
                 f"got {parent_resource!r}"
             )
         if path_prefix is None:
-            path_prefix = "{}/:{}_id".format(
-                parent_resource["collection_name"], parent_resource["member_name"]
-            )
+            path_prefix = "{}/:{}_id".format(parent_resource["collection_name"], parent_resource["member_name"])
         if name_prefix is None:
             name_prefix = "{}_".format(parent_resource["member_name"])
     else:

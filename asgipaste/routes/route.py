@@ -18,32 +18,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
+
+from asgipaste.routes.minimize import build_minimized_regexp, generate_minimized
+from asgipaste.routes.util import as_unicode, encode_value, url_quote
 
 __all__ = ["Route", "RoutePart", "as_unicode", "url_quote"]
 
 #: A parsed template part: literal text, or ``{"type": ":"|"."|"*", "name": var}``.
 RoutePart = str | dict[str, str]
-
-
-def as_unicode(value: Any, encoding: str, errors: str = "strict") -> Any:
-    """Decode ``bytes`` with ``encoding``; anything else comes back unchanged."""
-    if value is not None and isinstance(value, bytes):
-        return value.decode(encoding, errors)
-    return value
-
-
-def _encode(value: Any, encoding: str | None) -> bytes:
-    if encoding:
-        if isinstance(value, str):
-            return value.encode(encoding)
-        return str(value).encode(encoding)
-    return str(value).encode()
-
-
-def url_quote(value: Any, encoding: str | None) -> str:
-    """Percent-quote a value for a path, keeping ``/`` (Routes' ``_url_quote``)."""
-    return quote(_encode(value, encoding), "/")
 
 
 class Route:
@@ -147,9 +130,7 @@ class Route:
                 escaping = False
             elif char == "\\":
                 escaping = True
-            elif (char in [":", "*", "{"] and not collecting and not self.static) or (
-                char in ["{"] and not collecting
-            ):
+            elif (char in [":", "*", "{"] and not collecting and not self.static) or (char in ["{"] and not collecting):
                 just_started = True
                 collecting = True
                 var_type = char
@@ -280,87 +261,8 @@ class Route:
     def buildnextreg(
         self, path: list[RoutePart], clist: list[str], include_names: bool = True
     ) -> tuple[str, bool, bool]:
-        """The regexp of a minimized route, built back to front (Routes' algorithm, verbatim)."""
-        part: RoutePart = path[0] if path else ""
-        reg = ""
-        rest, noreqs, allblank = "", True, True
-        if len(path[1:]) > 0:
-            self.prior = part
-            rest, noreqs, allblank = self.buildnextreg(path[1:], clist, include_names)
-        if isinstance(part, dict) and part["type"] in (":", "."):
-            var = part["name"]
-            typ = part["type"]
-            partreg = ""
-            if var in self.reqs:
-                partreg = f"(?P<{var}>{self.reqs[var]})" if include_names else f"(?:{self.reqs[var]})"
-                if typ == ".":
-                    partreg = rf"(?:\.{partreg})??"
-            elif var == "controller":
-                alts = "|".join(map(re.escape, clist))
-                partreg = f"(?P<{var}>{alts})" if include_names else f"(?:{alts})"
-            elif self.prior in ["/", "#"]:
-                prior = str(self.prior)
-                partreg = f"(?P<{var}>[^{prior}]+?)" if include_names else f"(?:[^{prior}]+?)"
-            elif not rest:
-                exclude_chars = "/." if typ == "." else "/"
-                partreg = f"(?P<{var}>[^{exclude_chars}]+?)" if include_names else f"(?:[^{exclude_chars}]+?)"
-                if typ == ".":
-                    partreg = rf"(?:\.{partreg})??"
-            else:
-                end = "".join(self.done_chars)
-                rem = rest
-                if rem[0] == "\\" and len(rem) > 1:
-                    rem = rem[1]
-                elif rem.startswith("(\\") and len(rem) > 2:
-                    rem = rem[2]
-                else:
-                    rem = end
-                chars = "".join(frozenset(rem) | frozenset(["/"]))
-                partreg = f"(?P<{var}>[^{chars}]+?)" if include_names else f"(?:[^{chars}]+?)"
-            if var in self.reqs:
-                noreqs = False
-            if var not in self.defaults:
-                allblank = False
-                noreqs = False
-            if noreqs:
-                if var in self.reqs and var in self.defaults:
-                    reg = "(?:" + partreg + rest + ")?"
-                elif var in self.reqs:
-                    allblank = False
-                    reg = partreg + rest
-                elif var in self.defaults and self.prior in (",", ";", "."):
-                    reg = partreg + rest
-                elif var in self.defaults:
-                    reg = partreg + "?" + rest
-                else:
-                    allblank = False
-                    reg = partreg + rest
-            elif allblank and var in self.defaults:
-                reg = "(?:" + partreg + rest + ")?"
-            else:
-                reg = partreg + rest
-        elif isinstance(part, dict) and part["type"] == "*":
-            var = part["name"]
-            reg = (f"(?P<{var}>.*)" if include_names else "(?:.*)") + rest
-            if noreqs:
-                if var not in self.defaults:
-                    allblank = False
-                    noreqs = False
-            elif not (allblank and var in self.defaults) and var not in self.defaults:
-                allblank = False
-                noreqs = False
-        elif isinstance(part, str) and part and part[-1] in self.done_chars:
-            if allblank:
-                reg = re.escape(part[:-1]) + "(?:" + re.escape(part[-1]) + rest + ")?"
-            else:
-                allblank = False
-                # Routes relies on "/" being escaped (re.escape stopped doing so in 3.7).
-                reg = (r"\/" if part == "/" else re.escape(part)) + rest
-        else:
-            noreqs = False
-            allblank = False
-            reg = re.escape(str(part)) + rest
-        return reg, noreqs, allblank
+        """The regexp of a minimized route, built back to front (see :mod:`.minimize`)."""
+        return build_minimized_regexp(self, path, clist, include_names)
 
     def match(
         self,
@@ -447,62 +349,10 @@ class Route:
         return self.regpath % kargs
 
     def generate_minimized(self, kargs: dict[str, Any]) -> str | bool:
-        """Generate leaving off trailing parts equal to their defaults (Routes' algorithm)."""
-        urllist: list[str] = []
-        gaps = False
-        for part in self.routebackwards:
-            if isinstance(part, dict) and part["type"] in (":", "."):
-                arg = part["name"]
-                has_arg = arg in kargs
-                has_default = arg in self.defaults
-                if has_default and not has_arg and not gaps:
-                    continue
-                if (
-                    has_default
-                    and has_arg
-                    and self.make_unicode(kargs[arg]) == self.make_unicode(self.defaults[arg])
-                    and not gaps
-                ):
-                    continue
-                if has_arg and kargs[arg] is None and has_default and not gaps:
-                    continue
-                if has_arg:
-                    val = kargs[arg]
-                elif has_default and self.defaults[arg] is not None:
-                    val = self.defaults[arg]
-                elif part["type"] == ".":
-                    continue
-                else:
-                    return False
-                urllist.append(url_quote(as_unicode(val, self.encoding), self.encoding))
-                if part["type"] == ".":
-                    urllist.append(".")
-                if has_arg:
-                    del kargs[arg]
-                gaps = True
-            elif isinstance(part, dict) and part["type"] == "*":
-                kar = kargs.get(part["name"])
-                if kar is not None:
-                    urllist.append(url_quote(kar, self.encoding))
-                    gaps = True
-            elif isinstance(part, str) and part and part[-1] in self.done_chars:
-                if not gaps and part in self.done_chars:
-                    continue
-                if not gaps:
-                    urllist.append(part[:-1])
-                    gaps = True
-                else:
-                    gaps = True
-                    urllist.append(part)
-            else:
-                gaps = True
-                urllist.append(str(part))
-        urllist.reverse()
-        return "".join(urllist)
+        """Generate leaving off trailing parts equal to their defaults (see :mod:`.minimize`)."""
+        return generate_minimized(self, kargs)
 
-    def generate(
-        self, _ignore_req_list: bool = False, _append_slash: bool = False, **kargs: Any
-    ) -> str | bool:
+    def generate(self, _ignore_req_list: bool = False, _append_slash: bool = False, **kargs: Any) -> str | bool:
         """The URL for ``kargs`` (extra keys become a query string), or ``False``."""
         if not _ignore_req_list:
             for key in self.reqs:
@@ -511,11 +361,7 @@ class Route:
                     return False
         meth = as_unicode(kargs.get("method"), self.encoding)
         if meth:
-            if (
-                self.conditions
-                and "method" in self.conditions
-                and meth.upper() not in self.conditions["method"]
-            ):
+            if self.conditions and "method" in self.conditions and meth.upper() not in self.conditions["method"]:
                 return False
             kargs.pop("method")
         url = self.generate_minimized(kargs) if self.minimization else self.generate_non_minimized(kargs)
@@ -536,7 +382,7 @@ class Route:
                 val = kargs[key]
                 values = val if isinstance(val, tuple | list) else [val]
                 for value in values:
-                    fragments.append((key, _encode(as_unicode(value, self.encoding), self.encoding)))
+                    fragments.append((key, encode_value(as_unicode(value, self.encoding), self.encoding)))
             if fragments:
                 url += "?" + urlencode(fragments)
         elif _append_slash and not url.endswith("/"):

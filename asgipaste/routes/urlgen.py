@@ -31,9 +31,7 @@ __all__ = ["URLGenerator"]
 _CARRIED = ("wsgiorg.routing_args", "routes.cached_hostinfo")
 
 
-def _subdomain_check(
-    kargs: dict[str, Any], mapper: Mapper, environ: MutableMapping[str, Any]
-) -> dict[str, Any]:
+def _subdomain_check(kargs: dict[str, Any], mapper: Mapper, environ: MutableMapping[str, Any]) -> dict[str, Any]:
     """Turn a ``sub_domain`` argument into a ``_host`` (Routes' ``_subdomain_check``)."""
     if not mapper.sub_domains:
         return kargs

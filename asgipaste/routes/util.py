@@ -12,18 +12,43 @@ import os
 import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
+from urllib.parse import quote
 
 __all__ = [
     "GenerationException",
     "MatchException",
     "RoutesException",
+    "as_unicode",
     "cache_hostinfo",
     "controller_scan",
+    "encode_value",
     "environ_from_scope",
     "is_asgi_scope",
     "is_form_post",
     "split_root_path",
+    "url_quote",
 ]
+
+
+def as_unicode(value: Any, encoding: str, errors: str = "strict") -> Any:
+    """Decode ``bytes`` with ``encoding``; anything else comes back unchanged."""
+    if value is not None and isinstance(value, bytes):
+        return value.decode(encoding, errors)
+    return value
+
+
+def encode_value(value: Any, encoding: str | None) -> bytes:
+    """Bytes of ``str(value)`` in ``encoding`` (Routes' ``_str_encode``)."""
+    if encoding:
+        if isinstance(value, str):
+            return value.encode(encoding)
+        return str(value).encode(encoding)
+    return str(value).encode()
+
+
+def url_quote(value: Any, encoding: str | None) -> str:
+    """Percent-quote a value for a path, keeping ``/`` (Routes' ``_url_quote``)."""
+    return quote(encode_value(value, encoding), "/")
 
 
 class RoutesException(Exception):
@@ -89,9 +114,7 @@ def environ_from_scope(scope: Mapping[str, Any]) -> dict[str, Any]:
         "SCRIPT_NAME": script_name,
         "PATH_INFO": path_info,
         "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "wsgi.url_scheme": {"ws": "http", "wss": "https"}.get(
-            scope.get("scheme", "http"), scope.get("scheme", "http")
-        ),
+        "wsgi.url_scheme": {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme", "http")),
     }
     server = scope.get("server")
     if server:
