@@ -99,9 +99,7 @@ def test_asgi_scope_matches_like_wsgi_environ(seed: int) -> None:
 
 def _check_matches(table: Table, seed: int) -> None:
     theirs, ours = _pair(table)
-    assert [(r.name, r.routepath) for r in ours.matchlist] == [
-        (r.name, r.routepath) for r in theirs.matchlist
-    ]
+    assert [(r.name, r.routepath) for r in ours.matchlist] == [(r.name, r.routepath) for r in theirs.matchlist]
     rng = random.Random(seed * 7919)
     checked = 0
     for path in paths_for(table, rng, PATHS_PER_TABLE):

@@ -185,9 +185,7 @@ def test_fault_names_and_errors() -> None:
     err = HTTPError("slow down", code=429, retry_after=30)
     resp = err.response()
     assert resp.status_code == 429 and resp.headers["retry-after"] == "30"
-    assert json.loads(bytes(resp.body)) == {
-        "overLimit": {"code": 429, "message": "slow down", "retryAfter": "30"}
-    }
+    assert json.loads(bytes(resp.body)) == {"overLimit": {"code": 429, "message": "slow down", "retryAfter": "30"}}
     with pytest.raises(ValueError, match="4xx or 5xx"):
         HTTPError("x", code=200)
     with pytest.raises(ValueError, match="HTTP status"):
@@ -240,9 +238,7 @@ async def _echo(scope: Scope, receive: Receive, send: Send) -> None:
         "body": body.decode(),
     }
     data = json.dumps(payload).encode()
-    await send(
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
-    )
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": data})
 
 

@@ -226,9 +226,7 @@ def test_resource_options_match_routes() -> None:
 
 def test_resource_parent_resource() -> None:
     m = Mapper()
-    m.resource(
-        "location", "locations", parent_resource={"member_name": "region", "collection_name": "regions"}
-    )
+    m.resource("location", "locations", parent_resource={"member_name": "region", "collection_name": "regions"})
     url = URLGenerator(m, {})
     assert url("region_locations", region_id=13) == "/regions/13/locations"
     assert url("region_new_location", region_id=13) == "/regions/13/locations/new"

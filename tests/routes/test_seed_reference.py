@@ -47,13 +47,9 @@ def test_seed_manual_connects_match_like_resource() -> None:
     get, post, put, delete = (dict(method=[x]) for x in ("GET", "POST", "PUT", "DELETE"))
     m.connect("messages", "/messages", controller="messages", action="create", conditions=post)
     m.connect("messages", "/messages", controller="messages", action="index", conditions=get)
-    m.connect(
-        "formatted_messages", "/messages.{format}", controller="messages", action="index", conditions=get
-    )
+    m.connect("formatted_messages", "/messages.{format}", controller="messages", action="index", conditions=get)
     m.connect("new_message", "/messages/new", controller="messages", action="new", conditions=get)
-    m.connect(
-        "formatted_new_message", "/messages/new.{format}", controller="messages", action="new", conditions=get
-    )
+    m.connect("formatted_new_message", "/messages/new.{format}", controller="messages", action="new", conditions=get)
     m.connect("/messages/{id}", controller="messages", action="update", conditions=put)
     m.connect("/messages/{id}", controller="messages", action="delete", conditions=delete)
     m.connect("edit_message", "/messages/{id}/edit", controller="messages", action="edit", conditions=get)
@@ -65,9 +61,7 @@ def test_seed_manual_connects_match_like_resource() -> None:
         conditions=get,
     )
     m.connect("message", "/messages/{id}", controller="messages", action="show", conditions=get)
-    m.connect(
-        "formatted_message", "/messages/{id}.{format}", controller="messages", action="show", conditions=get
-    )
+    m.connect("formatted_message", "/messages/{id}.{format}", controller="messages", action="show", conditions=get)
     for method, path, action, _ in SEED_TABLE:
         assert m.match(path, environ={"REQUEST_METHOD": method})["action"] == action
 
