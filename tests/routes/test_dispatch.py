@@ -313,3 +313,29 @@ async def test_middleware_passes_lifespan_through() -> None:
     async with running_server(mw) as (base_url, _server), httpx.AsyncClient(base_url=base_url) as c:
         assert (await c.get("/")).text == "ok"
     assert seen[0] == "lifespan" and "http" in seen
+
+
+@pytest.mark.asyncio
+async def test_websocket_scopes_are_matched_and_unmatched_ones_closed() -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def ws_app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(routing_args(scope))
+        await send({"type": "websocket.close", "code": 1000})
+
+    mapper = Mapper()
+    mapper.connect("/ws/{room}", controller=ws_app)
+    router = Router(mapper)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    base = {"type": "websocket", "scheme": "ws", "headers": [], "query_string": b"", "root_path": ""}
+    await router({**base, "path": "/ws/lobby"}, receive, send)
+    assert seen == [{"room": "lobby", "controller": ws_app}]
+    await router({**base, "path": "/nope"}, receive, send)
+    assert sent == [{"type": "websocket.close", "code": 1000}] * 2
