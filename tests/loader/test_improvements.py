@@ -238,3 +238,39 @@ def test_logging_sections_never_break_a_load(tmp_path: Path) -> None:
         file_template = %%(rev)s_%%(slug)s
         """)
     assert appconfig(uri).local_conf == {}
+
+
+def test_composite_loader_offers_app_filter_server_with_global_conf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import recorder
+
+    seen: dict[str, Any] = {}
+
+    @declare_asgi
+    def composite(loader: Any, global_conf: dict[str, Any], **local: str) -> Any:
+        seen["app"] = loader.get_app("inner", global_conf={**global_conf, "passed": "yes"})
+        seen["filter"] = loader.get_filter("caps")
+        seen["server"] = loader.get_server("main")
+        seen["uri_app"] = loader.get_app("egg:FakeASGIApp#other")
+        return seen["filter"](seen["app"])
+
+    monkeypatch.setattr(recorder, "composite_all", composite, raising=False)
+    uri = write(tmp_path, """
+        [composite:main]
+        use = call:recorder:composite_all
+        [app:inner]
+        use = egg:FakeASGIApp#configed
+        [filter:caps]
+        use = egg:FakeASGIApp#caps
+        [server:main]
+        use = egg:FakeASGIApp#fake
+        port = 1
+        """)
+    app: Any = loadapp(uri)
+    assert isinstance(app, apps.CapFilter) and app.app is seen["app"]
+    assert seen["app"].global_conf["passed"] == "yes"
+    assert seen["uri_app"] is apps.basic_app2
+    fake_servers.SERVED.clear()
+    seen["server"](app)
+    assert fake_servers.SERVED == [("factory", app, {"port": "1"})]
