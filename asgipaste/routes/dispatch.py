@@ -129,9 +129,11 @@ class RoutesMiddleware:
             match, route = (result[0], result[1]) if result else ({}, None)
             environ["REQUEST_METHOD"] = request_method
             url = URLGenerator(self.mapper, environ)
-            scope["wsgiorg.routing_args"] = ((), match)
-            scope["routes.route"] = route
-            scope["routes.url"] = url
+            # The generator's environ sees this match too (for url.current()).
+            for target in (scope, environ):
+                target["wsgiorg.routing_args"] = ((), match)
+                target["routes.route"] = route
+                target["routes.url"] = url
             if route is not None and route.redirect and scope["type"] == "http":
                 location = url(f"_redirect_{id(route)}", **match)
                 status = int(route.redirect_status.split()[0])

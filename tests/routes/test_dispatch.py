@@ -233,6 +233,7 @@ async def _echo(scope: Scope, receive: Receive, send: Send) -> None:
         "match": match,
         "route": route.name if route else None,
         "url": scope["routes.url"]("item", id=3) if route else None,
+        "current": scope["routes.url"].current() if route else None,
         "root_path": scope.get("root_path", ""),
         "method": scope["method"],
         "body": body.decode(),
@@ -257,6 +258,7 @@ async def test_middleware_stores_match_route_and_url_in_scope() -> None:
         r = await c.get("/items/7")
         assert r.json()["match"] == {"id": "7", "action": "show"}
         assert r.json()["args0"] == [] and r.json()["route"] == "item" and r.json()["url"] == "/items/3"
+        assert r.json()["current"] == "/items/7"
         r = await c.get("/nowhere")
         assert r.json()["match"] == {} and r.json()["route"] is None
 
