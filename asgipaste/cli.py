@@ -179,18 +179,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from asgipaste.graph import render_dot, render_mermaid, render_text, serving_summary
+    from asgipaste.graph import annotate_mounts, render_dot, render_mermaid, render_text, serving_summary
 
     stack = _target(args).load()
     summary = serving_summary(stack)
+    tree = annotate_mounts(stack.graph)
     if args.format == "mermaid":
-        print(render_mermaid(stack.graph))
+        print(render_mermaid(tree))
         print("\n".join(f"%% {line}" for line in summary))
     elif args.format == "dot":
-        print(render_dot(stack.graph))
+        print(render_dot(tree))
         print("\n".join(f"// {line}" for line in summary))
     else:
-        print(render_text(stack.graph, locations=args.locations))
+        print(render_text(tree, locations=args.locations))
         print()
         print("\n".join(summary))
     return 0

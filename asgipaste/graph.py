@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+import configparser
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import lru_cache
 
 from asgipaste.stack import LoadedStack, StackNode
 
-__all__ = ["JOIN_TEXT", "render_dot", "render_mermaid", "render_text", "serving_summary"]
+__all__ = ["JOIN_TEXT", "annotate_mounts", "render_dot", "render_mermaid", "render_text", "serving_summary"]
 
 #: What each join means, as the pictures say it.
 JOIN_TEXT = {
@@ -141,3 +144,43 @@ def serving_summary(stack: LoadedStack) -> list[str]:
     else:
         lines.append("granian: served on granian's ASGI interface (the tree is not WSGI all the way down)")
     return lines
+
+
+@lru_cache(maxsize=32)
+def _section_items(file: str, section: str) -> tuple[tuple[str, str], ...]:
+    parser = configparser.RawConfigParser(strict=False, delimiters=("=", ":"))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # urlmap keys are paths: keep case
+    try:
+        parser.read(file, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return ()
+    for name in parser.sections():
+        if name.replace(" ", "") == section.replace(" ", ""):
+            return tuple((key, " ".join(value.split())) for key, value in parser.items(name, raw=True))
+    return ()
+
+
+def _short(name: str) -> str:
+    return name.split(":", 1)[1].strip() if ":" in name else name
+
+
+def annotate_mounts(node: StackNode) -> StackNode:
+    """Show a composite's keys (urlmap prefixes, ``domain`` keys) as ``mount`` layers.
+
+    The key of ``[composite:main]`` that names a child (``/v2 = api``) becomes a
+    ``mount /v2`` node above that child; composites whose keys are not plain
+    section names (nova's ``pipeline_factory``) are left as they are.
+    """
+    children = [annotate_mounts(child) for child in node.children]
+    if node.kind == "composite" and node.file and not any(child.kind == "mount" for child in children):
+        items = _section_items(node.file, node.name)
+        mounted: list[StackNode] = []
+        for child in children:
+            keys = [key for key, value in items if value == _short(child.name) and key not in ("use", "next")]
+            if keys:
+                # the mount is part of the composite; the join stays where the child meets it
+                mounted.append(StackNode("mount", keys[0], node.protocol, children=[child]))
+            else:
+                mounted.append(child)
+        children = mounted
+    return replace(node, children=children)

@@ -176,6 +176,7 @@ def test_graph_marks_protocols_and_joins(spawn: Callable[..., Proc], tmp_path: P
     assert text.wait_exit() == 0
     out = text.log()
     assert "[ASGI] composite:main" in out and "[WSGI] pipeline:legacy" in out and "adapter" in out
+    assert "[ASGI] mount /wsgi" in out and "[ASGI] mount /asgi" in out
     assert "granian's ASGI interface" in out
     wsgi_only = spawn([ASGIPASTE, "graph", "mixed.ini#legacy"])
     assert wsgi_only.wait_exit() == 0

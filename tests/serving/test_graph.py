@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from asgipaste.graph import render_dot, render_mermaid, render_text, serving_summary
+from pathlib import Path
+
+from asgipaste.graph import annotate_mounts, render_dot, render_mermaid, render_text, serving_summary
 from asgipaste.stack import LoadedStack, StackNode
 
 
@@ -89,3 +91,35 @@ def test_serving_summary_says_which_granian_interface() -> None:
     mixed = LoadedStack(asgi=_noop, wsgi=None, graph=nova_like(), name="osapi_compute")
     assert serving_summary(mixed)[0] == "joins: 1 adapter(s), 1 bridge(s)"
     assert "granian's ASGI interface" in serving_summary(mixed)[1]
+
+
+def test_annotate_mounts_shows_urlmap_keys(tmp_path: Path) -> None:
+    ini = tmp_path / "paste.ini"
+    ini.write_text(
+        "[composite:main]\nuse = egg:Paste#urlmap\n/firstapp = firstpipe\n/Second: secondapp\n\n"
+        "[composite:auth]\nuse = call:nova:pipeline_factory\nnoauth2 = faultwrap secondapp\n"
+    )
+    tree = StackNode(
+        "composite",
+        "composite:main",
+        "asgi",
+        file=str(ini),
+        children=[
+            StackNode("pipeline", "pipeline:firstpipe", "wsgi", join="adapter"),
+            StackNode("app", "app:secondapp", "asgi"),
+            StackNode(
+                "composite", "composite:auth", "asgi", file=str(ini), children=[StackNode("app", "app:x", "asgi")]
+            ),
+        ],
+    )
+    annotated = annotate_mounts(tree)
+    assert render_text(annotated).splitlines() == [
+        "[ASGI] composite:main",
+        "├── [ASGI] mount /firstapp",
+        "│   └── [WSGI] pipeline:firstpipe  <= adapter: WSGI app served to ASGI (one crossing)",
+        "├── [ASGI] mount /Second",
+        "│   └── [ASGI] app:secondapp",
+        "└── [ASGI] composite:auth",
+        "    └── [ASGI] app:x",
+    ]
+    assert [node.kind for node in tree.children] == ["pipeline", "app", "composite"]  # input untouched
