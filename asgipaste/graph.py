@@ -175,9 +175,14 @@ def annotate_mounts(node: StackNode) -> StackNode:
     if node.kind == "composite" and node.file and not any(child.kind == "mount" for child in children):
         items = _section_items(node.file, node.name)
         mounted: list[StackNode] = []
+        used: set[str] = set()  # one app may be mounted under several keys (/v1.1 and /v2)
         for child in children:
-            keys = [key for key, value in items if value == _short(child.name) and key not in ("use", "next")]
+            keys = [
+                key for key, value in items
+                if value == _short(child.name) and key not in ("use", "next") and key not in used
+            ]
             if keys:
+                used.add(keys[0])
                 # the mount is part of the composite; the join stays where the child meets it
                 mounted.append(StackNode("mount", keys[0], node.protocol, children=[child]))
             else:
