@@ -2,8 +2,8 @@
 
 The action comes from the route match (``Router``/``RoutesMiddleware`` put it
 in ``scope["wsgiorg.routing_args"]``). The JSON request body is decoded and
-passed as ``body=``; the other match variables (``id``, ``project_id`` ...)
-are keyword arguments; ``req`` is a :class:`starlette.requests.Request`.
+passed as ``body=`` (``body=None`` for an empty POST/PUT, as nova); the other
+match variables (``id``, ``project_id`` ...) are keyword arguments; ``req`` is a :class:`starlette.requests.Request`.
 ``async def`` actions are awaited; plain ``def`` actions run in a worker
 thread bounded by the Resource's own :class:`anyio.CapacityLimiter`.
 
@@ -43,6 +43,7 @@ __all__ = ["Resource", "action", "response"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _JSON_TYPES = ("application/json",)
+_BODY_METHODS = ("POST", "PUT")
 
 
 def response(code: int) -> Callable[[F], F]:
@@ -166,11 +167,14 @@ class Resource:
         if raw:
             content_type = request.headers.get("content-type", "application/json")
             if not _is_json(content_type):
-                raise HTTPError(f"Unsupported Content-Type: {content_type}", code=415)
+                raise HTTPError("Unsupported Content-Type", code=415)
             try:
                 args["body"] = json.loads(raw)
             except ValueError:
                 raise HTTPError("Malformed request body", code=400)
+        elif request.method in _BODY_METHODS:
+            # As nova: POST and PUT actions always get ``body`` (None when empty).
+            args["body"] = None
         method = self.get_method(action_name, args.get("body"))
         call = functools.partial(method, request, **args)
         if inspect.iscoroutinefunction(method):

@@ -64,7 +64,9 @@ class Servers:
         return {"server": self.items[id]}
 
     @response(202)
-    async def create(self, req: Request, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def create(self, req: Request, project_id: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        if body is None:
+            raise HTTPError("Missing request body", code=400)
         server = {"id": str(len(self.items) + 1), **body["server"]}
         self.items[server["id"]] = server
         return {"server": server}
@@ -121,6 +123,8 @@ async def test_async_and_sync_actions_and_codes() -> None:
         assert r.json() == {"servers": [{"id": "1", "name": "one"}], "project": "p1"}
         r = await c.post("/p1/servers", json={"server": {"name": "two"}})
         assert r.status_code == 202 and r.json() == {"server": {"id": "2", "name": "two"}}
+        r = await c.post("/p1/servers")  # empty POST: body=None, as nova
+        assert r.status_code == 400 and r.json()["badRequest"]["message"] == "Missing request body"
         r = await c.get("/p1/servers/2")
         assert r.status_code == 200 and r.json()["server"]["name"] == "two"
         r = await c.put("/p1/servers/2", json={"server": {"name": "2b"}})
@@ -150,7 +154,8 @@ async def test_faults() -> None:
         assert r.status_code == 400
         assert r.json() == {"badRequest": {"code": 400, "message": "Malformed request body"}}
         r = await c.post("/p1/servers", content=b"name=x", headers={"content-type": "text/plain"})
-        assert r.status_code == 415 and r.json()["badMediaType"]["code"] == 415
+        assert r.status_code == 415
+        assert r.json() == {"badMediaType": {"code": 415, "message": "Unsupported Content-Type"}}
         r = await c.get("/p1/servers/42")
         assert r.status_code == 404
         assert r.json() == {"itemNotFound": {"code": 404, "message": "Server 42 could not be found."}}
