@@ -135,6 +135,11 @@ class GranianServer:
 
     def __call__(self, target: ServeTarget | LoadedStack | ASGIApp) -> None:
         """Serve until a signal stops it."""
+        if self.reload:
+            raise ConfigValueError(
+                "--reload is served by uvicorn here, not granian",
+                hint="drop --server (or use a uvicorn [server:] section) while developing",
+            )
         granian = _import_granian()
         from granian.constants import HTTPModes, Interfaces, Loops
         from granian.log import LogLevels
@@ -156,7 +161,9 @@ class GranianServer:
                 "granian can serve an app object only when worker processes are forked",
                 hint="serve a config file instead (asgipaste serve FILE.ini)",
             )
-        _granian_target.PRELOADED = stack  # forked workers reuse it
+        # A config file is loaded again in each worker (as uvicorn's workers do); an
+        # object can only reach granian's workers by being inherited through fork.
+        _granian_target.PRELOADED = None if isinstance(target, ServeTarget) else stack
         if interface == "wsgi":
             logger.info(
                 "asgipaste: [%s] is WSGI all the way down: serving it on granian's WSGI interface directly "

@@ -68,9 +68,10 @@ def test_two_apps_two_workers_each_and_a_killed_worker_is_replaced(spawn: Callab
     assert wait_http(f"http://127.0.0.1:{metadata}/", proc=proc).text == "meta"
     compute_pids = _worker_pids(proc, "osapi_compute")
     assert len(set(compute_pids)) == 2 and len(set(_worker_pids(proc, "metadata"))) == 2
-    # each app's lifespan ran once per worker
-    assert len(proc.wait_for(r"lifespan startup compute pid \d+", count=2)) == 2
-    assert len(proc.wait_for(r"lifespan startup metadata pid \d+", count=2)) == 2
+    # each app's lifespan ran once in each of its workers
+    for app, api in (("compute", "osapi_compute"), ("metadata", "metadata")):
+        started = [int(m.group(1)) for m in proc.wait_for(rf"lifespan startup {app} pid (\d+)", count=2)]
+        assert sorted(started) == sorted(_worker_pids(proc, api))
     # max_url_len from [DEFAULT]
     assert httpx.get(f"http://127.0.0.1:{compute}/v2/{'x' * 300}", timeout=5).status_code == 414
 
