@@ -346,3 +346,25 @@ async def test_websocket_scopes_are_matched_and_unmatched_ones_closed() -> None:
     assert seen == [{"room": "lobby", "controller": ws_app}]
     await router({**base, "path": "/nope"}, receive, send)
     assert sent == [{"type": "websocket.close", "code": 1000}] * 2
+
+
+@pytest.mark.asyncio
+async def test_wsgi_app_below_the_middleware_sees_routing_keys() -> None:
+    from asgipaste.interop.wsgi import WSGIAdapter
+
+    def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        match = environ["wsgiorg.routing_args"][1]
+        body = {
+            "id": match.get("id"),
+            "route": environ["routes.route"].name,
+            "url": environ["routes.url"]("item", id=9),
+        }
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+    m = Mapper()
+    m.connect("item", "/items/{id}", controller="items", action="show")
+    outer = Starlette(routes=[Mount("/legacy", app=RoutesMiddleware(WSGIAdapter(wsgi_app), m))])
+    async with client(outer) as c:
+        r = await c.get("/legacy/items/4")
+    assert r.json() == {"id": "4", "route": "item", "url": "/legacy/items/9"}
