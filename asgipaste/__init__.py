@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from asgipaste import converters
 from asgipaste._api import appconfig, check_config, load_stack, loadapp, loadfilter, loadserver
-from asgipaste._plan import register_scheme
+from asgipaste._schemes import register_scheme
 from asgipaste.errors import ConfigError
 from asgipaste.interop.detect import declare_asgi, declare_wsgi
 from asgipaste.stack import LoadedStack, StackNode

@@ -9,7 +9,9 @@ import os
 from typing import Any
 
 from asgipaste._build import build_app, build_server, finish, run_in_session
-from asgipaste._plan import AttrDict, ConfigLoader, Node, loadcontext
+from asgipaste._config import ConfigLoader
+from asgipaste._plan import AttrDict, Node
+from asgipaste._schemes import loadcontext
 from asgipaste._uri import APP, FILTER, SERVER, ObjectType
 from asgipaste.errors import ConfigError
 from asgipaste.stack import LoadedStack

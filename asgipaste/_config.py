@@ -1,0 +1,392 @@
+"""Resolve the sections of one INI file into plan nodes (PasteDeploy's ConfigLoader).
+
+The global/local rules follow PasteDeploy 3.1 exactly (reference §1.5);
+deliberate improvements are listed in ``docs/ini-format.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any
+
+from asgipaste._ini import IniFile, read_ini
+from asgipaste._plan import PROTOCOL_BY_PREFIX, PROTOCOL_BY_TYPE, Loader, Node, cycle_text, guard
+from asgipaste._schemes import loadcontext
+from asgipaste._uri import APP, FILTER, SERVER, FactoryRef, ObjectType, check_requirements
+from asgipaste.errors import (
+    ConfigError,
+    ConfigKeyError,
+    ConfigLookupError,
+    ConfigValueError,
+)
+
+__all__ = ["ConfigLoader"]
+
+
+class ConfigLoader(Loader):
+    """Sections of one INI file."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename = filename.strip()
+        self.ini: IniFile = read_ini(os.path.abspath(filename))
+
+    def update_defaults(self, new_defaults: dict[str, Any], overwrite: bool = True) -> None:
+        self.ini.add_defaults(new_defaults, overwrite=overwrite)
+
+    # -- lookup ----------------------------------------------------------
+    def find_config_section(self, object_type: ObjectType, name: str | None = None) -> str:
+        possible: list[str] = []
+        for group in object_type.config_prefixes:
+            for prefix in group:
+                found: list[str] = []
+                if name is None and self.ini.has_section(prefix):
+                    found.append(prefix)
+                found.extend(self.ini.find(prefix, "main" if name is None else name))
+                if found:
+                    possible.extend(found)
+                    break
+        if not possible and name == "main":
+            # A bare [app] section is documented as [app:main]; PasteDeploy
+            # cannot reach it from loadapp (B3). We can.
+            for group in object_type.config_prefixes:
+                possible.extend(p for p in group if self.ini.has_section(p))
+        if not possible:
+            raise self._missing_section(object_type, name)
+        if len(possible) > 1:
+            raise ConfigLookupError(
+                f"Ambiguous section names {possible!r} for section {name!r} "
+                f"(prefixed by {object_type.describe_prefixes()}) found in config {self.filename}",
+                file=self.filename,
+                section=possible[0],
+                line=self.ini.line_of(possible[1]),
+                hint="rename one of the sections; each name may be used once per kind",
+            )
+        return possible[0]
+
+    def _missing_section(self, object_type: ObjectType, name: str | None) -> ConfigError:
+        hint = None
+        names = [n for p in object_type.prefixes() for n in self.ini.names_with_prefix(p)]
+        close = difflib.get_close_matches(name or "main", names, n=1, cutoff=0.75)
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+        else:
+            for other in (APP, FILTER, SERVER):
+                if other is object_type:
+                    continue
+                for prefix in other.prefixes():
+                    if self.ini.find(prefix, name or "main"):
+                        hint = (
+                            f"{name!r} is a [{prefix}:{name}] section, but a {object_type.name} "
+                            f"is needed here"
+                        )
+                        break
+                if hint:
+                    break
+        return ConfigLookupError(
+            f"No section {name!r} (prefixed by {object_type.describe_prefixes()}) "
+            f"found in config {self.filename}",
+            file=self.filename,
+            hint=hint,
+        )
+
+    def get_context(self, object_type: ObjectType, name: str | None = None, global_conf: Any = None) -> Node:
+        if self.absolute_name(name):
+            assert name is not None
+            return loadcontext(object_type, name, relative_to=self.ini.here, global_conf=global_conf)
+        section = self.find_config_section(object_type, name=name)
+        key = (self.ini.path, section, object_type.name)
+
+        def cycle() -> ConfigError:
+            return ConfigError(
+                f"Configuration cycle: {cycle_text(key)}",
+                file=self.filename,
+                section=section,
+                line=self.ini.line_of(section),
+                hint="a section reaches itself through use, pipeline, next or filter-with",
+            )
+
+        with guard(key, cycle):
+            return self._section_context(object_type, section, global_conf)
+
+    # -- one section -----------------------------------------------------
+    def _section_context(self, object_type: ObjectType, section: str, caller_conf: Any) -> Node:
+        ini = self.ini
+        defaults = ini.defaults()
+        global_conf: dict[str, Any] = defaults.copy()
+        if caller_conf is not None:
+            global_conf.update(caller_conf)
+        local_conf: dict[str, Any] = {}
+        global_additions: dict[str, Any] = {}
+        get_from_globals: dict[str, str] = {}
+        for option in ini.options(section):
+            if option.startswith("set "):
+                name = option[4:].strip()
+                global_additions[name] = global_conf[name] = ini.get(section, option)
+            elif option.startswith("get "):
+                get_from_globals[option[4:].strip()] = ini.get(section, option)
+            elif option in defaults:
+                continue  # a global option: never local (PasteDeploy's rule, B1)
+            else:
+                local_conf[option] = ini.get(section, option)
+        for local_var, glob_var in get_from_globals.items():
+            if glob_var not in global_conf:
+                raise ini.error(
+                    ConfigKeyError,
+                    f"get {local_var} = {glob_var}: no global value {glob_var!r}",
+                    section,
+                    f"get {local_var}",
+                    hint=f"define {glob_var} in [DEFAULT], with 'set {glob_var} = ...', or pass it as a global",
+                )
+            local_conf[local_var] = global_conf[glob_var]
+        filter_with = None
+        if object_type in (APP, FILTER) and "filter-with" in local_conf:
+            filter_with = local_conf.pop("filter-with")
+        if "require" in local_conf:
+            try:
+                check_requirements(local_conf.pop("require"))
+            except ConfigError as exc:
+                raise ini.error(type(exc), exc.message, section, "require") from None
+        wsgi_threads = self._pop_threads(section, local_conf) if object_type is not SERVER else None
+
+        if section.startswith("filter-app:"):
+            node = self._filter_app_context(section, global_conf, local_conf, global_additions)
+        elif section.startswith("pipeline:"):
+            node = self._pipeline_context(section, global_conf, local_conf)
+        elif "use" in local_conf:
+            node = self._context_from_use(object_type, local_conf, global_conf, global_additions, section)
+        else:
+            node = self._context_from_explicit(object_type, local_conf, global_conf, section)
+        if wsgi_threads is not None:
+            node.wsgi_threads = wsgi_threads
+        node.line = node.line or ini.line_of(section)
+
+        if filter_with is not None:
+            wrapper = Node(
+                "filter-with",
+                object_type,
+                None,
+                global_conf,
+                local_conf,
+                self,
+                section=section,
+                line=ini.line_of(section, "filter-with"),
+            )
+            wrapper.filter_node = self.get_context(FILTER, name=filter_with, global_conf=global_conf)
+            wrapper.next_node = node
+            return wrapper
+        return node
+
+    def _pop_threads(self, section: str, local_conf: dict[str, Any]) -> int | None:
+        if "wsgi_threads" not in local_conf:
+            return None
+        raw = local_conf.pop("wsgi_threads")
+        try:
+            value = int(raw)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise self.ini.error(
+                ConfigValueError,
+                f"wsgi_threads must be a whole number >= 0, not {raw!r}",
+                section,
+                "wsgi_threads",
+                hint="0 runs the WSGI code on the event loop (only for code that never blocks)",
+            )
+        return value
+
+    def _context_from_use(
+        self,
+        object_type: ObjectType,
+        local_conf: dict[str, Any],
+        global_conf: dict[str, Any],
+        global_additions: dict[str, Any],
+        section: str,
+    ) -> Node:
+        use = local_conf.pop("use")
+        clash = [k for k in local_conf if k in object_type.protocols()]
+        if clash:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"Section [{section}] has both 'use' and {clash[0]!r}",
+                section,
+                clash[0],
+                hint="keep one way of naming the factory: 'use = ...' or the explicit protocol key",
+            )
+        try:
+            node = self.get_context(object_type, name=use, global_conf=global_conf)
+        except ConfigError as exc:
+            raise self._locate(exc, section, "use", use) from None
+        node.global_conf.update(global_additions)
+        node.local_conf.update(local_conf)
+        if "__file__" in global_conf:
+            # use sections do not overwrite the original __file__
+            node.global_conf["__file__"] = global_conf["__file__"]
+        node.loader = self
+        if node.section is None:
+            node.section = section
+        if node.protocol is None:
+            prefix = section.split(":", 1)[0]
+            node.protocol = PROTOCOL_BY_PREFIX.get(prefix, PROTOCOL_BY_TYPE[object_type.name])
+        return node
+
+    def _locate(self, exc: ConfigError, section: str, key: str, value: str) -> ConfigError:
+        """Say which key of which section led to an error raised below it."""
+        if exc.file is not None and exc.file != self.filename:
+            return exc  # already located in an included file
+        if exc.section is not None and exc.section != section:
+            return exc
+        hint = exc.hint
+        if "URI scheme not known" in exc.message:
+            scheme, _, rest = value.partition(":")
+            hint = (
+                f"{value!r} looks like a module path with no scheme; "
+                f"write '{key} = call:{scheme}:{rest}' or name an entry point with egg:"
+            )
+        return type(exc)(
+            exc.message,
+            file=self.filename,
+            section=section,
+            key=key,
+            line=self.ini.line_of(section, key),
+            hint=hint,
+        )
+
+    def _context_from_explicit(
+        self,
+        object_type: ObjectType,
+        local_conf: dict[str, Any],
+        global_conf: dict[str, Any],
+        section: str,
+    ) -> Node:
+        found = [(p, local_conf[p]) for p in object_type.protocols() if p in local_conf]
+        if len(found) > 1:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"Multiple protocols given in section {section!r}: {found!r}",
+                section,
+                found[1][0],
+                hint="a section names its factory once",
+            )
+        if not found:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"No loader given in section {section!r}",
+                section,
+                hint=self._no_loader_hint(object_type, section, local_conf),
+            )
+        protocol, expr = found[0]
+        del local_conf[protocol]
+        if ":" not in expr:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"{protocol} = {expr!r} is not in the form module:object",
+                section,
+                protocol,
+            )
+        return Node(
+            "factory",
+            object_type,
+            protocol,
+            global_conf,
+            local_conf,
+            self,
+            ref=FactoryRef(expr),
+            section=section,
+            line=self.ini.line_of(section, protocol),
+        )
+
+    def _no_loader_hint(self, object_type: ObjectType, section: str, local_conf: dict[str, Any]) -> str | None:
+        wrong = [
+            k for k in local_conf if k.startswith(("paste.", "asgipaste.")) and k.endswith(("_factory", "_runner"))
+        ]
+        if wrong:
+            return f"{wrong[0]} does not make a {object_type.name}; move it to a section of the right kind"
+        for key in local_conf:
+            for wanted in ("use", "pipeline", "next", "filter-with"):
+                if key != wanted and difflib.get_close_matches(key, [wanted], n=1, cutoff=0.7):
+                    return f"did you mean {wanted!r} instead of {key!r}?"
+        return "add 'use = egg:DIST#NAME' (or call:MODULE:FACTORY), or an explicit paste.*_factory key"
+
+    def _filter_app_context(
+        self,
+        section: str,
+        global_conf: dict[str, Any],
+        local_conf: dict[str, Any],
+        global_additions: dict[str, Any],
+    ) -> Node:
+        if "next" not in local_conf:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"The [{section}] section in {self.filename} is missing a 'next' setting",
+                section,
+                hint=self._typo_hint(local_conf, "next"),
+            )
+        next_name = local_conf.pop("next")
+        node = Node("filter-app", APP, None, global_conf, local_conf, self, section=section)
+        try:
+            node.next_node = self.get_context(APP, next_name, global_conf)
+        except ConfigError as exc:
+            raise self._locate(exc, section, "next", next_name) from None
+        if "use" in local_conf:
+            node.filter_node = self._context_from_use(FILTER, local_conf, global_conf, global_additions, section)
+        else:
+            node.filter_node = self._context_from_explicit(FILTER, local_conf, global_conf, section)
+        return node
+
+    def _typo_hint(self, local_conf: dict[str, Any], wanted: str) -> str | None:
+        close = difflib.get_close_matches(wanted, list(local_conf), n=1, cutoff=0.7)
+        return f"did you mean {wanted!r} instead of {close[0]!r}?" if close else None
+
+    def _pipeline_context(self, section: str, global_conf: dict[str, Any], local_conf: dict[str, Any]) -> Node:
+        if "pipeline" not in local_conf:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"The [{section}] section in {self.filename} is missing a 'pipeline' setting",
+                section,
+                hint=self._typo_hint(local_conf, "pipeline"),
+            )
+        items = local_conf.pop("pipeline").split()
+        if local_conf:
+            raise self.ini.error(
+                ConfigLookupError,
+                f"The [{section}] pipeline section in {self.filename} has extra (disallowed) settings: "
+                f"{', '.join(local_conf)}",
+                section,
+                next(iter(local_conf)),
+                hint="only 'pipeline' and 'set NAME' may appear in a pipeline; configure the apps and filters"
+                " in their own sections",
+            )
+        if not items:
+            raise self.ini.error(
+                ConfigValueError,
+                f"The [{section}] section has an empty 'pipeline' setting",
+                section,
+                "pipeline",
+                hint="list the filters, outermost first, and end with the app: pipeline = filter1 filter2 app",
+            )
+        node = Node("pipeline", APP, None, global_conf, local_conf, self, section=section)
+        node.app_node = self._pipeline_item(section, APP, items[-1], global_conf, last=True)
+        node.filter_nodes = [self._pipeline_item(section, FILTER, item, global_conf) for item in items[:-1]]
+        return node
+
+    def _pipeline_item(
+        self, section: str, object_type: ObjectType, item: str, global_conf: dict[str, Any], last: bool = False
+    ) -> Node:
+        try:
+            return self.get_context(object_type, item, global_conf)
+        except ConfigLookupError as exc:
+            if exc.file != self.filename or not exc.message.startswith("No section"):
+                raise self._locate(exc, section, "pipeline", item) from None
+            other = FILTER if object_type is APP else APP
+            try:
+                self.find_config_section(other, item)
+            except ConfigError:
+                raise self._locate(exc, section, "pipeline", item) from None
+            if last:
+                message = f"The last item of pipeline [{section}], {item!r}, is a filter, not an app"
+                hint = "a pipeline ends with the app the filters wrap: pipeline = filter1 filter2 app"
+            else:
+                message = f"Pipeline [{section}] names the app {item!r} where a filter belongs"
+                hint = "only the last item of a pipeline may be an app; the others must be [filter:] sections"
+            raise self.ini.error(ConfigLookupError, message, section, "pipeline", hint=hint) from None
