@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from asgipaste.errors import ConfigValueError
 from asgipaste.routes.dispatch import routing_args
 from asgipaste.routes.faults import Fault, HTTPError, fault_response
 from asgipaste.types import Receive, Scope, Send
@@ -103,8 +104,10 @@ class Resource:
     def __init__(self, controller: Any, max_threads: int = 40) -> None:
         if controller is None:
             raise TypeError("Resource needs a controller object, got None")
-        if not isinstance(max_threads, int) or max_threads < 1:
-            raise ValueError(f"Resource max_threads must be a positive int, got {max_threads!r}")
+        if isinstance(max_threads, bool) or not isinstance(max_threads, int) or max_threads < 1:
+            raise ConfigValueError(
+                f"Resource max_threads must be a positive int, got {max_threads!r}", key="max_threads"
+            )
         self.controller = controller
         self.max_threads = max_threads
         self._limiter: anyio.CapacityLimiter | None = None

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from asgipaste.errors import ConfigValueError
+
 __all__ = ["add_resource", "strip_slashes"]
 
 # Routes' default requirement for a member id: no "/" and no trailing backslash.
@@ -35,12 +37,16 @@ def strip_slashes(name: str) -> str:
     return name
 
 
-def _swap(dct: dict[str, str]) -> dict[str, list[str]]:
+def _swap(dct: dict[str, str], option: str) -> dict[str, list[str]]:
     """``{"action": "get"}`` → ``{"GET": ["action"]}``, keeping order."""
     swapped: dict[str, list[str]] = {}
     for key, val in dct.items():
         if not isinstance(val, str):
-            raise TypeError(f"resource(): the method for action {key!r} must be a str, got {val!r}")
+            raise ConfigValueError(
+                f"resource(): the method for action {key!r} must be a str, got {val!r}",
+                key=option,
+                hint=f'{option}={{"{key}": "POST"}}',
+            )
         swapped.setdefault(val.upper(), []).append(key)
     return swapped
 
@@ -57,9 +63,11 @@ def add_resource(mapper: _Connects, member_name: str, collection_name: str, **kw
     parent_resource = kwargs.pop("parent_resource", None)
     if parent_resource is not None:
         if not isinstance(parent_resource, dict) or not {"member_name", "collection_name"} <= set(parent_resource):
-            raise ValueError(
-                "resource(): parent_resource must be a dict with 'member_name' and 'collection_name', "
-                f"got {parent_resource!r}"
+            raise ConfigValueError(
+                f"resource(): parent_resource must be a dict with 'member_name' and 'collection_name', "
+                f"got {parent_resource!r}",
+                key="parent_resource",
+                hint='parent_resource={"member_name": "project", "collection_name": "projects"}',
             )
         if path_prefix is None:
             path_prefix = "{}/:{}_id".format(parent_resource["collection_name"], parent_resource["member_name"])
@@ -71,9 +79,9 @@ def add_resource(mapper: _Connects, member_name: str, collection_name: str, **kw
 
     member["edit"] = "GET"
     new.update({"new": "GET"})
-    collection_methods = _swap(collection)
-    member_methods = _swap(member)
-    new_methods = _swap(new)
+    collection_methods = _swap(collection, "collection")
+    member_methods = _swap(member, "member")
+    new_methods = _swap(new, "new")
     collection_methods.setdefault("POST", []).insert(0, "create")
     member_methods.setdefault("PUT", []).insert(0, "update")
     member_methods.setdefault("DELETE", []).insert(0, "delete")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import routes as upstream
 
+from asgipaste.errors import ConfigValueError
 from asgipaste.routes import GenerationException, Mapper, Route, RoutesException, URLGenerator
 from asgipaste.routes.index import MatchIndex, can_match_slash
 
@@ -248,9 +249,9 @@ def test_resource_requirements_apply_to_prefix_variables() -> None:
 
 
 def test_resource_rejects_bad_parent_resource() -> None:
-    with pytest.raises(ValueError, match="parent_resource"):
+    with pytest.raises(ConfigValueError, match="parent_resource"):
         Mapper().resource("a", "as", parent_resource={"member_name": "x"})
-    with pytest.raises(TypeError, match="method for action"):
+    with pytest.raises(ConfigValueError, match="method for action"):
         Mapper().resource("a", "as", member={"x": 1})
 
 
