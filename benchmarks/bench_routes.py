@@ -79,15 +79,14 @@ def _rounds_for(mapper: Any, reqs: list[tuple[str, dict[str, str]]]) -> int:
 
 
 def measure(prefix: str = "", sizes: tuple[int, ...] = SIZES) -> list[dict[str, Any]]:
-    """Ours vs Routes at each size; samples alternate so both see the same machine load.
+    """Ours vs Routes at each size.
 
+    Every repeat samples every (size, mapper) pair in turn, so all cells see the
+    same machine load and the ratios stay meaningful on a busy machine.
     ``prefix`` is a ``path_prefix`` such as nova's ``/{project_id}``.
     """
     path_prefix = "/p1" if prefix else ""
-    # Warm up the interpreter and CPU first, or the first size measures slow.
-    for mapper_cls in (Mapper, upstream.Mapper):
-        time_matching(build(mapper_cls, sizes[0], prefix), requests_for(sizes[0], path_prefix))
-    rows: list[dict[str, Any]] = []
+    cells = []
     for n in sizes:
         ours_map = build(Mapper, n, prefix)
         theirs_map = build(upstream.Mapper, n, prefix)
@@ -98,22 +97,26 @@ def measure(prefix: str = "", sizes: tuple[int, ...] = SIZES) -> list[dict[str, 
             a, b = ours_map.match(path, environ), theirs_map.match(path, environ)
             if a != b:
                 raise RuntimeError(f"results differ for {path}: {a} != {b}")
-        ours_rounds = max(1, CALLS // len(reqs))
-        theirs_rounds = _rounds_for(theirs_map, reqs)
-        ours: list[float] = []
-        theirs: list[float] = []
-        for _ in range(REPEATS):
-            ours.append(_sample(ours_map, reqs, ours_rounds))
-            theirs.append(_sample(theirs_map, reqs, theirs_rounds))
-        rows.append(
-            {
-                "resources": n,
-                "routes": len(ours_map.matchlist),
-                "ours": statistics.median(ours),
-                "routes_pkg": statistics.median(theirs),
-            }
-        )
-    return rows
+        cells.append((n, ours_map, theirs_map, reqs))
+    # Warm up the interpreter and CPU first, or the first cell measures slow.
+    for _, ours_map, theirs_map, reqs in cells:
+        _sample(ours_map, reqs, max(1, CALLS // len(reqs)))
+        _sample(theirs_map, reqs, 1)
+    rounds = {n: (max(1, CALLS // len(reqs)), _rounds_for(theirs_map, reqs)) for n, _, theirs_map, reqs in cells}
+    samples: dict[int, tuple[list[float], list[float]]] = {n: ([], []) for n in sizes}
+    for _ in range(REPEATS):
+        for n, ours_map, theirs_map, reqs in cells:
+            samples[n][0].append(_sample(ours_map, reqs, rounds[n][0]))
+            samples[n][1].append(_sample(theirs_map, reqs, rounds[n][1]))
+    return [
+        {
+            "resources": n,
+            "routes": len(ours_map.matchlist),
+            "ours": statistics.median(samples[n][0]),
+            "routes_pkg": statistics.median(samples[n][1]),
+        }
+        for n, ours_map, _, _ in cells
+    ]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
