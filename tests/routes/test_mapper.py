@@ -359,6 +359,8 @@ def test_url_generator_script_name_qualified_anchor_static() -> None:
     assert url("message", id=1, host="other") == "http://other/v2/messages/1"
     assert url("message", id=1, anchor="top") == "/v2/messages/1#top"
     assert url("/static/a.css", v=2) == "/v2/static/a.css?v=2"
+    assert url(controller="messages", action="show", id=4) == "/v2/messages/4"
+    assert url(controller="messages", action="edit", id=4, page=2) == "/v2/messages/4/edit?page=2"
     with pytest.raises(GenerationException, match="Could not generate"):
         url("message")
 
