@@ -195,7 +195,15 @@ class Router:
         self._router = RoutesMiddleware(self._dispatch, mapper)
 
     def __repr__(self) -> str:
-        return f"Router({self.map!r})"
+        return f"{type(self).__name__}({self.map!r})"
+
+    @classmethod
+    def factory(cls, global_config: dict[str, Any], **local_config: Any) -> Router:
+        """nova's Paste ``app_factory``: ``paste.app_factory = myapi:APIRouter.factory``.
+
+        A subclass builds its own mapper in ``__init__`` and takes no arguments.
+        """
+        return cls()  # type: ignore[call-arg]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -368,3 +368,17 @@ async def test_wsgi_app_below_the_middleware_sees_routing_keys() -> None:
     async with client(outer) as c:
         r = await c.get("/legacy/items/4")
     assert r.json() == {"id": "4", "route": "item", "url": "/legacy/items/9"}
+
+
+@pytest.mark.asyncio
+async def test_router_subclass_factory_like_nova_apirouter() -> None:
+    class APIRouter(Router):
+        def __init__(self) -> None:
+            mapper = Mapper()
+            mapper.resource("server", "servers", controller=Resource(Servers()), path_prefix="/{project_id}")
+            super().__init__(mapper)
+
+    app = APIRouter.factory({"here": "/etc/nova"}, verbose="true")
+    assert isinstance(app, APIRouter) and repr(app).startswith("APIRouter(<Mapper routes=14")
+    async with client(app) as c:
+        assert (await c.get("/p1/servers")).json()["project"] == "p1"
