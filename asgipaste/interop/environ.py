@@ -160,6 +160,21 @@ def split_path(scope: Mapping[str, Any]) -> tuple[str, str]:
     return script, full
 
 
+_HEADER_KEYS: dict[bytes, str | None] = {}  # header name -> environ key (None: dropped)
+_HEADER_KEYS_MAX = 1024  # bounded: clients choose header names
+
+
+def _environ_key(raw_name: bytes) -> str | None:
+    name = raw_name.decode("latin-1").lower()
+    if "_" in name:
+        return None
+    if name == "content-type":
+        return "CONTENT_TYPE"
+    if name == "content-length":
+        return "CONTENT_LENGTH"
+    return "HTTP_" + name.upper().replace("-", "_")
+
+
 def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ) -> None:
     """Add ASGI request headers to ``environ`` as CGI variables.
 
@@ -168,17 +183,17 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
     are dropped, as gunicorn, waitress and nginx drop them: ``X_User`` would
     otherwise impersonate ``X-User`` as ``HTTP_X_USER``.
     """
+    keys = _HEADER_KEYS
     for raw_name, raw_value in headers:
-        name = raw_name.decode("latin-1")
-        value = raw_value.decode("latin-1")
-        if "_" in name:
+        try:
+            key = keys[raw_name]
+        except KeyError:
+            key = _environ_key(raw_name)
+            if len(keys) < _HEADER_KEYS_MAX:
+                keys[bytes(raw_name)] = key
+        if key is None:
             continue
-        if name == "content-type":
-            key = "CONTENT_TYPE"
-        elif name == "content-length":
-            key = "CONTENT_LENGTH"
-        else:
-            key = "HTTP_" + name.upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
         old = environ.get(key)
         if old is None:
             environ[key] = value
