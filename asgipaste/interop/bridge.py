@@ -173,7 +173,7 @@ class _Session:
 
     async def receive(self) -> Message:
         while True:
-            if self.aborted:
+            if self.aborted or self.finished:  # after the response: nothing but the end
                 return {"type": "http.disconnect"}
             if self.body:
                 data = self.body.popleft()
@@ -184,8 +184,6 @@ class _Session:
                 if not self.body_ended:
                     self.body_ended = True
                     return {"type": "http.request", "body": b"", "more_body": False}
-                if self.finished:
-                    return {"type": "http.disconnect"}
                 await self.ended.wait()  # nothing more until the response ends or the WSGI side leaves
                 return {"type": "http.disconnect"}
             self.need_body = True
@@ -329,7 +327,11 @@ class ASGIBridge:
         if session.status is None or (session.error is not None and not chunks):
             anyio.from_thread.run_sync(session.abort)
             raise session.error or RuntimeError(f"ASGI app behind {self!r} sent no response")
-        start_response(status_line(session.status), asgi_headers_to_wsgi(session.headers))
+        try:
+            start_response(status_line(session.status), asgi_headers_to_wsgi(session.headers))
+        except BaseException:
+            anyio.from_thread.run_sync(session.abort)
+            raise
         if session.finished and not session.out:
             return chunks  # the whole response is here: no more hops
         return _BridgedResponse(session, reader, chunks)

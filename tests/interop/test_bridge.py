@@ -323,3 +323,19 @@ async def test_outside_an_anyio_worker_thread_it_explains() -> None:
     assert bridge.app is inner
     with pytest.raises(TypeError, match="needs an ASGI app"):
         ASGIBridge(42)  # type: ignore[arg-type]
+
+
+async def test_app_that_answers_without_reading_the_body_is_not_left_waiting() -> None:
+    finished = asyncio.Event()
+
+    async def early(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 413, "headers": []})
+        await send({"type": "http.response.body", "body": b"too large"})
+        message = await receive()  # after the response: the end, not a wait for the body
+        assert message["type"] == "http.disconnect"
+        finished.set()
+
+    async with serve(bridged(early)) as (client, _):
+        response = await client.post("/", content=b"x" * 300_000)
+        await asyncio.wait_for(finished.wait(), 2)
+    assert (response.status_code, response.text) == (413, "too large")
