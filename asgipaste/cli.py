@@ -168,6 +168,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     target = _target(args)
     names = [target.name] if "#" in args.config else None
     problems = check_config(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
+    problems.extend(_check_servers(target, {str(problem) for problem in problems}))
     for problem in problems:
         print(f"error: {problem}")
     if problems:
@@ -176,6 +177,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     what = f"[{target.name}]" if names else "every app section"
     print(f"OK: {target.path}: {what} loads")
     return 0
+
+
+def _check_servers(target: ServeTarget, seen: set[str]) -> list[ConfigError]:
+    """Build each ``[server:]`` section (options are parsed and checked; nothing is started)."""
+    from asgipaste import loadserver
+
+    problems: list[ConfigError] = []
+    for name in _server_sections(target.path):
+        try:
+            loadserver(target.uri, name=name, global_conf=dict(target.global_conf))
+        except ConfigError as exc:
+            if str(exc) not in seen:
+                seen.add(str(exc))
+                problems.append(exc)
+    return problems
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

@@ -90,6 +90,10 @@ BAD_INI = """\
 [app:main]
 use = call:tests.serving.apps:text_app
 
+[server:main]
+use = egg:asgipaste#uvicorn
+port = eighty
+
 [app:broken]
 use = call:tests.serving.apps:not_there
 
@@ -160,11 +164,12 @@ def test_check_exit_codes(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     bad = spawn([ASGIPASTE, "check", "bad.ini"])
     assert bad.wait_exit() == 1
     log = bad.log()
-    assert "not_there" in log and "[app:broken]" in log and "line 5" in log and "'use'" in log
+    assert "not_there" in log and "[app:broken]" in log and "line 9" in log and "'use'" in log
+    assert "Bad value for port" in log and "'port'" in log
     assert "no_such_distribution" in log and "[filter:bad]" in log
     assert "Traceback" not in log
     # CONFIG#name checks that app alone (filter sections are always checked)
-    (tmp_path / "apps.ini").write_text(BAD_INI.split("[filter:bad]")[0])
+    (tmp_path / "apps.ini").write_text(BAD_INI.split("[server:main]")[0])
     only_main = spawn([ASGIPASTE, "check", "apps.ini#main"])
     assert only_main.wait_exit() == 0
     assert "[main]" in only_main.log()
@@ -220,12 +225,15 @@ def test_granian_serves_a_mixed_tree_on_its_asgi_interface(spawn: Callable[..., 
     proc.wait_for(r"lifespan startup app pid \d+")  # granian's ASGI interface runs the lifespan
 
 
-def test_serve_vars_survive_into_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
-    (tmp_path / "site.ini").write_text(SERVED_INI)
+def test_serve_vars_and_logging_survive_into_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(SERVED_INI + LOGGING)
     port = free_port()
-    proc = spawn([ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=workers", "--workers", "2"])
+    args = [ASGIPASTE, "serve", "site.ini", f"http_port={port}", "who=workers", "logname=w.log", "--workers", "2"]
+    proc = spawn(args)
     assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "hello workers"
-    proc.wait_for(r"lifespan startup app pid \d+", count=2)
+    # each worker applied the INI's logging (with the command-line var) before uvicorn's own lines
+    proc.wait_for(r"TAGGED INFO \[uvicorn\.error\] Application startup complete", count=2)
+    assert (tmp_path / "w.log").read_text().count("lifespan startup app pid") == 2
 
 
 def test_serve_reload_watches_the_ini(spawn: Callable[..., Proc], tmp_path: Path) -> None:
@@ -248,7 +256,7 @@ def test_serve_reload_watches_the_ini(spawn: Callable[..., Proc], tmp_path: Path
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_serve_a_broken_app_exits_non_zero(spawn: Callable[..., Proc], tmp_path: Path, workers: str) -> None:
-    (tmp_path / "bad.ini").write_text(BAD_INI)
+    (tmp_path / "bad.ini").write_text("[app:broken]\nuse = call:tests.serving.apps:not_there\n")
     proc = spawn([ASGIPASTE, "serve", "bad.ini#broken", "--port", str(free_port()), "--workers", workers])
     assert proc.wait_exit() != 0
     assert "not_there" in proc.log() and "[app:broken]" in proc.log()

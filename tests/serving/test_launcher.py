@@ -54,9 +54,36 @@ def _worker_pids(proc: Proc, api: str) -> list[int]:
     return [int(m.group(1)) for m in proc.wait_for(rf"launcher: {api} worker pid (\d+) ready")]
 
 
-def _start(spawn: Callable[..., Proc], tmp_path: Path, *extra: str) -> tuple[Proc, int, int]:
+LOGGING = """
+[loggers]
+keys = root
+
+[handlers]
+keys = console
+
+[formatters]
+keys = tagged
+
+[logger_root]
+level = INFO
+handlers = console
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = tagged
+
+[formatter_tagged]
+format = LOGGED %(levelname)s [%(name)s] %(message)s
+"""
+
+
+def _start(spawn: Callable[..., Proc], tmp_path: Path, *extra: str, logging: bool = False) -> tuple[Proc, int, int]:
     compute, metadata = free_port(), free_port()
     _write(tmp_path / "api-paste.ini", compute, metadata)
+    if logging:
+        with (tmp_path / "api-paste.ini").open("a") as file:
+            file.write(LOGGING)
     proc = spawn([ASGIPASTE, "launch", "api-paste.ini", *extra])
     proc.wait_for(r"launcher: serving \[metadata\]", timeout=40)
     return proc, compute, metadata
@@ -112,7 +139,10 @@ def test_a_bad_worker_count_is_an_error_naming_the_option(spawn: Callable[..., P
 
 
 def test_sigterm_drains_a_slow_request_on_every_port(spawn: Callable[..., Proc], tmp_path: Path) -> None:
-    proc, compute, metadata = _start(spawn, tmp_path)
+    proc, compute, metadata = _start(spawn, tmp_path, logging=True)
+    # the INI's logging sections format the supervisor and every worker
+    proc.wait_for(r"LOGGED INFO \[asgipaste\.launcher\] launcher: serving \[osapi_compute\]")
+    proc.wait_for(r"LOGGED INFO \[uvicorn\.error\] Application startup complete", count=4)
     wait_http(f"http://127.0.0.1:{compute}/v2", proc=proc)
     results: dict[str, httpx.Response | BaseException] = {}
 
