@@ -141,7 +141,7 @@ def test_same_key_order_as_paste() -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("path", "host"), itertools.product(PATHS, HOSTS))
+@pytest.mark.parametrize(("path", "host"), list(itertools.product(PATHS, HOSTS)))
 async def test_websocket_routes_like_http(path: str, host: tuple[str | None, str]) -> None:
     ours, theirs = build(MAPS["full"])
     header, scheme = host
@@ -198,7 +198,7 @@ ADAPTERS = {
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("adapter", ADAPTERS)
-@pytest.mark.parametrize(("path", "root"), itertools.product(PATHS, ROOTS))
+@pytest.mark.parametrize(("path", "root"), list(itertools.product(PATHS, ROOTS)))
 async def test_wsgi_apps_below_see_what_paste_gave_them(adapter: str, path: str, root: str) -> None:
     """The real thing: WSGI apps mounted through an adapter see Paste's SCRIPT_NAME/PATH_INFO."""
     keys = MAPS["full"]
