@@ -94,7 +94,9 @@ class Launcher:
         self._state: _State | None = None
         self._stop = False
         self._reload = False
-        self._wake_r, self._wake_w = socket.socketpair()
+        # The signal wake-up pair exists only while run() runs.
+        self._wake_r: socket.socket
+        self._wake_w: socket.socket
 
     def __repr__(self) -> str:
         if self._state is None:
@@ -150,8 +152,8 @@ class Launcher:
             return False
         if kind == "ready":
             worker.ready = True
-            assert self._state is not None
-            self._state.failures[worker.api.name] = 0
+            if self._state is not None:
+                self._state.failures[worker.api.name] = 0
             logger.info(
                 "launcher: %s worker pid %s ready on http://%s",
                 worker.api.name,
@@ -272,11 +274,15 @@ class Launcher:
             logger.error("launcher: %s", exc)
             self._close_sockets(state)
             return 1
-        self._install_signals()
+        self._wake_r, self._wake_w = socket.socketpair()
         try:
+            self._install_signals()
             return self._supervise(state)
         finally:
             self._shutdown(state)
+            signal.set_wakeup_fd(-1)
+            self._wake_r.close()
+            self._wake_w.close()
 
     def _supervise(self, state: _State) -> int:
         for api in state.plan.apis:
@@ -338,9 +344,6 @@ class Launcher:
                 worker.process.join(5.0)
             worker.conn.close()
         state.workers.clear()
-        signal.set_wakeup_fd(-1)
-        self._wake_r.close()
-        self._wake_w.close()
 
 
 def _keep_listeners(current: LaunchPlan, new: LaunchPlan) -> LaunchPlan:
