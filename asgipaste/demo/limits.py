@@ -6,6 +6,9 @@
     paste.filter_factory = asgipaste.demo.limits:RateLimitingMiddleware.factory
     limits = (POST, "*", .*, 10, MINUTE);(PUT, "*", .*, 10, MINUTE);(DELETE, "*", .*, 100, MINUTE)
 
+The rules are the section's ``limits``, else ``osapi_compute_limits`` from
+``global_conf`` (``[DEFAULT]`` or a ``var=value``), else :data:`DEFAULT_LIMITS`.
+
 Each limit is a leaky bucket (nova's ``Limit``): ``value`` requests per
 ``unit`` for requests whose method is ``verb`` and whose path below the API's
 mount matches ``regex`` (``re.match``). A request over any limit gets 429
@@ -187,8 +190,8 @@ class RateLimitingMiddleware(Middleware):
 
     def __init__(self, app: ASGIApp, global_conf: Mapping[str, Any] | None = None, **local_conf: str) -> None:
         super().__init__(app)
-        conf = {**dict(global_conf or {}), **local_conf}
-        text = str(conf.get("limits") or DEFAULT_LIMITS)
+        # The section's `limits`, else [DEFAULT] osapi_compute_limits (where var=value overrides land).
+        text = local_conf.get("limits") or str((global_conf or {}).get("osapi_compute_limits") or DEFAULT_LIMITS)
         self.limiter = Limiter(parse_limits(text))
 
     def __repr__(self) -> str:
