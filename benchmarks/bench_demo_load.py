@@ -94,9 +94,7 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        return not (
-            self.server_errors or self.transport_errors or self.unexpected or self.lost or self.resurrected
-        )
+        return not (self.server_errors or self.transport_errors or self.unexpected or self.lost or self.resurrected)
 
     def summary(self) -> str:
         return (
