@@ -282,7 +282,7 @@ def compare(
     results: dict[str, list[Sample]] = {server.label: [] for server in servers}
     with running(servers) as started:
         for item in started.values():
-            measure(item, load, min(1.0, duration))  # warm-up: imports, caches, thread pools
+            measure(item, load, min(2.0, duration))  # warm-up: imports, caches, lazily spawned threads
         for _ in range(rounds):
             for label, item in started.items():
                 time.sleep(0.2)  # let the previous run's connections drain
