@@ -103,6 +103,9 @@ def _parse_apps(items: Sequence[str]) -> list[tuple[str, Listen | None]]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from asgipaste.servers.granian import GranianServer
+    from asgipaste.servers.uvicorn import UvicornServer
+
     target = _target(args)
     ini_logging = _setup_logging(target, args.log_level)
     apps = _parse_apps(args.app or [])
@@ -118,16 +121,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {"host": host, "port": port, "workers": args.workers, "log_level": args.log_level}
     overrides["reload"] = True if args.reload else None
     given = {key: value for key, value in overrides.items() if value is not None}
-    configure = getattr(server, "configure", None)
-    if configure is not None:
-        configure(**given, ini_logging=ini_logging)
+    if isinstance(server, (UvicornServer, GranianServer)):
+        server.configure(**given, ini_logging=ini_logging)
+        servable: Any = target  # ours load it themselves (again in each worker)
     elif given:
         flags = ", ".join(f"--{key.replace('_', '-')}" for key in given)
         raise ConfigValueError(
             f"The server {server!r} takes no {flags}", hint="set them in its [server:] section"
         )
+    else:
+        servable = target.load().asgi  # a third-party server: PasteDeploy's server(app)
     try:
-        server(target)
+        server(servable)
     except KeyboardInterrupt:
         pass
     return 0

@@ -79,3 +79,14 @@ def wsgi_header_filter(global_conf: dict[str, Any], **local_conf: str) -> Any:
         return filtered
 
     return make
+
+
+def record_server(global_conf: dict[str, Any], **local_conf: str) -> Any:
+    """A third-party ``[server:]`` factory: writes what it was handed, then returns."""
+
+    def serve(app: Any) -> None:
+        kind = "asgi-callable" if callable(app) and not hasattr(app, "path") else type(app).__name__
+        with open(local_conf["record"], "w") as file:
+            file.write(kind)
+
+    return serve

@@ -261,3 +261,14 @@ def test_serve_a_broken_app_exits_non_zero(spawn: Callable[..., Proc], tmp_path:
     assert proc.wait_exit() != 0
     assert "not_there" in proc.log() and "[app:broken]" in proc.log()
     assert "Traceback" not in proc.log()
+
+
+def test_third_party_server_gets_the_asgi_app(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    record = tmp_path / "record.txt"
+    ini = f"[server:main]\nuse = call:tests.serving.apps:record_server\nrecord = {record}\n\n"
+    (tmp_path / "x.ini").write_text(ini + "[app:main]\nuse = call:tests.serving.apps:text_app\n")
+    proc = spawn([ASGIPASTE, "serve", "x.ini"])
+    assert proc.wait_exit() == 0
+    assert record.read_text() == "asgi-callable"
+    flags = spawn([ASGIPASTE, "serve", "x.ini", "--port", "1"])
+    assert flags.wait_exit() == 1 and "takes no --port" in flags.log()
