@@ -197,8 +197,24 @@ def _pin(core: int) -> list[str]:
     return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
 
 
+class _Server:
+    """A uvicorn subprocess; ``cpu()`` is the CPU seconds it has used so far (Linux)."""
+
+    def __init__(self, url: str, pid: int) -> None:
+        self.url = url
+        self.pid = pid
+
+    def cpu(self) -> float | None:
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        # utime and stime (fields 14 and 15 of stat; all threads included), in clock ticks.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def _uvicorn(app_name: str) -> Iterator[str]:
+def _uvicorn(app_name: str) -> Iterator[_Server]:
     port = _free_port()
     command = [
         *_pin(0),
@@ -214,8 +230,8 @@ def _uvicorn(app_name: str) -> Iterator[str]:
         "--lifespan",
         "on",
     ]
+    # taskset execs python, so the pid is the server's own.
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -225,7 +241,7 @@ def _uvicorn(app_name: str) -> Iterator[str]:
                 err = process.stderr.read().decode() if process.stderr else ""
                 raise RuntimeError(f"uvicorn {app_name} did not start: {err}")
             time.sleep(0.05)
-        yield url
+        yield _Server(f"http://127.0.0.1:{port}/", process.pid)
     finally:
         process.terminate()
         try:
@@ -235,22 +251,24 @@ def _uvicorn(app_name: str) -> Iterator[str]:
             process.wait()
 
 
-def _wrk(url: str, seconds: float = HTTP_SECONDS) -> float:
+def _wrk(url: str, seconds: float = HTTP_SECONDS) -> tuple[int, float]:
+    """``(requests, seconds)`` of one wrk run."""
     command = [*_pin(1), "wrk", "-t1", f"-c{HTTP_CONNECTIONS}", f"-d{seconds}s", url]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
     if "Non-2xx" in out.stdout:
         raise RuntimeError(f"non-2xx answers from {url}:\n{out.stdout}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out.stdout)
+    match = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out.stdout)
     if not match:
         raise RuntimeError(f"cannot read wrk output:\n{out.stdout}")
-    return float(match.group(1))
+    elapsed = float(match.group(2)) / (1000 if match.group(3) == "ms" else 1)
+    return int(match.group(1)), elapsed
 
 
-def _httpx_loop(url: str, seconds: float = HTTP_SECONDS) -> float:
+def _httpx_loop(url: str, seconds: float = HTTP_SECONDS) -> tuple[int, float]:
     """Fallback load generator: HTTP_CONNECTIONS concurrent httpx clients, time-bounded."""
     import httpx
 
-    async def main() -> float:
+    async def main() -> tuple[int, float]:
         count = 0
 
         async def worker(client: httpx.AsyncClient, deadline: float) -> None:
@@ -264,21 +282,29 @@ def _httpx_loop(url: str, seconds: float = HTTP_SECONDS) -> float:
         async with httpx.AsyncClient(limits=limits, timeout=10) as client:
             start = time.monotonic()
             await asyncio.gather(*(worker(client, start + seconds) for _ in range(HTTP_CONNECTIONS)))
-            return count / (time.monotonic() - start)
+            return count, time.monotonic() - start
 
-    return float(asyncio.run(main()))
+    result: tuple[int, float] = asyncio.run(main())
+    return result
 
 
-def _over_http(names: list[str]) -> tuple[dict[str, list[float]], str]:
+def _over_http(names: list[str]) -> tuple[dict[str, list[float]], dict[str, list[float]], str]:
+    """Per app: req/s per round, and server CPU seconds per request per round."""
     load = _wrk if shutil.which("wrk") else _httpx_loop
     tool = "wrk" if load is _wrk else "httpx (wrk not installed)"
-    results: dict[str, list[float]] = {name: [] for name in names}
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(HTTP_ROUNDS):
         for name in names:
-            with _uvicorn(name) as url:
-                load(url, 1)  # warm-up: threads started, caches filled
-                results[name].append(load(url))
-    return results, tool
+            with _uvicorn(name) as server:
+                load(server.url, 1)  # warm-up: threads started, caches filled
+                before = server.cpu()
+                requests, elapsed = load(server.url)
+                after = server.cpu()
+                rates[name].append(requests / elapsed)
+                if before is not None and after is not None:
+                    cpu[name].append((after - before) / requests)
+    return rates, cpu, tool
 
 
 # -- report -----------------------------------------------------------------
@@ -336,22 +362,34 @@ def section_c() -> str:
         "a2wsgi_hello": "WSGI hello, a2wsgi WSGIMiddleware",
         "a2wsgi_fused": "5 WSGI filters + hello, a2wsgi once",
     }
-    results, tool = _over_http(list(labels))
-    raw = median(results["raw_hello"])
-    a2 = median(results["a2wsgi_hello"])
-    rows = [
-        [
+    rates, cpu, tool = _over_http(list(labels))
+    have_cpu = all(cpu.values())
+    rows = []
+    for name, values in rates.items():
+        row = [
             labels[name],
             f"{median(values):,.0f} ({spread(values, 1, '{:,.0f}')})",
-            _ratio(median(values), raw),
-            _ratio(median(values), a2),
+            _ratio(median(values), median(rates["raw_hello"])),
+            _ratio(median(values), median(rates["a2wsgi_hello"])),
         ]
-        for name, values in results.items()
-    ]
+        if have_cpu:
+            # Requests per CPU-second of the server: what a saturated core
+            # would serve, whatever else the machine is running.
+            row += [
+                f"{median(cpu[name]) * 1e6:.0f}",
+                _ratio(median(cpu["raw_hello"]), median(cpu[name])),
+                _ratio(median(cpu["a2wsgi_hello"]), median(cpu[name])),
+            ]
+        rows.append(row)
+    header = ["stack", "req/s (range)", "× raw ASGI", "× a2wsgi"]
+    if have_cpu:
+        header += ["server CPU µs/req", "× raw ASGI (CPU)", "× a2wsgi (CPU)"]
     return (
         f"### (c) Over HTTP: uvicorn, 1 worker, {HTTP_CONNECTIONS} connections, {tool}, "
         f"{HTTP_ROUNDS} rounds of {HTTP_SECONDS} s, median\n\n"
-        + table(["stack", "req/s (range)", "× raw ASGI", "× a2wsgi"], rows)
+        + table(header, rows)
+        + "\n\nThe CPU columns divide the server process's CPU time by the requests served: on a"
+        " shared, busy machine they are the steadier measure (throughput of a saturated core)."
     )
 
 

@@ -392,3 +392,20 @@ async def test_protocol_violations_raise_clear_errors_and_give_500(app: Any, mes
     assert sent == []  # nothing went out, so the server can still answer 500
     async with serve(WSGIAdapter(app), log_level="critical") as (client, _):
         assert (await client.get("/")).status_code == 500
+
+
+def status_app(environ: Any, start_response: Any) -> list[bytes]:
+    status = environ["QUERY_STRING"] or "200 OK"
+    start_response(status.replace("+", " "), [("Content-Type", "text/plain")])
+    return [] if status.startswith("204") else [b"body"]
+
+
+async def test_content_length_only_where_a_body_belongs() -> None:
+    async with serve(WSGIAdapter(status_app)) as (client, _):
+        head = await client.head("/")
+        no_content = await client.get("/?204+No+Content")
+        ok = await client.get("/")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers.get("content-length") in (None, "4")  # HEAD: the server's business
+    assert no_content.status_code == 204 and "content-length" not in no_content.headers
+    assert ok.headers["content-length"] == "4" and ok.content == b"body"
