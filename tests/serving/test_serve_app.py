@@ -81,10 +81,13 @@ def test_env_file_and_two_workers(spawn: Callable[..., Proc], tmp_path: Path) ->
     proc.wait_for(r"lifespan startup app pid \d+", count=2)
 
 
-def test_broken_config_stops_uvicorn_with_the_clear_message(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+@pytest.mark.parametrize("lifespan", ["on", "auto"])
+def test_broken_config_stops_uvicorn_with_the_clear_message(
+    spawn: Callable[..., Proc], tmp_path: Path, lifespan: str
+) -> None:
     (tmp_path / "broken.ini").write_text(BROKEN_INI)
     port = free_port()
-    proc = spawn(uvicorn_cmd(port, "--lifespan", "on"), env=child_env(ASGIPASTE_CONFIG="broken.ini"))
+    proc = spawn(uvicorn_cmd(port, "--lifespan", lifespan), env=child_env(ASGIPASTE_CONFIG="broken.ini"))
     code = proc.wait_exit()
     log = proc.log()
     assert code != 0
