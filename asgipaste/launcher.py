@@ -241,6 +241,8 @@ class Launcher:
         state.plan = plan
         for api in plan.apis:
             old = [w for w in state.workers if w.api.name == api.name and not w.retiring]
+            # the new generation brings the full count: drop replacements still waiting
+            state.pending = [item for item in state.pending if item[1].name != api.name]
             for index in range(max(len(old), api.workers)):
                 if index < api.workers:
                     worker = self._spawn(state, api)
