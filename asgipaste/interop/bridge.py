@@ -2,8 +2,9 @@
 
 :class:`ASGIBridge` is a WSGI callable. It is meant to be called inside a
 :class:`~asgipaste.interop.wsgi.WSGIAdapter` worker thread, and runs the ASGI
-app as a task **on the server's own event loop**, reaching it with
-``anyio.from_thread.run``. So the inner app shares the loop, its pools and its
+app as a task **on the server's own event loop**: the worker thread learns its
+loop once with ``anyio.from_thread.run_sync`` and then hands each step over with
+``call_soon_threadsafe``. So the inner app shares the loop, its pools and its
 lifespan state with everything else, and its own thread use (Starlette's sync
 endpoints) draws on anyio's default limiter while the bridge itself only holds
 the adapter's thread: the two pools cannot starve each other.
@@ -20,8 +21,10 @@ Starlette's streaming responses need no second reader of ``receive``).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import logging
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -82,8 +85,18 @@ class _Reader:
         return data
 
 
+Step = tuple[list[bytes], bool]  # (chunks for the thread, the app wants a body piece)
+Waiter = concurrent.futures.Future[Step]
+
+
 class _Session:
-    """One request's ASGI side. Every method runs on the event loop."""
+    """One request's ASGI side. Every method runs on the event loop.
+
+    The thread hands the loop a ``concurrent.futures.Future`` (through
+    ``call_soon_threadsafe``) and blocks on it; the loop resolves it as soon as
+    the thread has something to do: one cross-thread wake-up per step, and no
+    task per step.
+    """
 
     def __init__(self, bridge: ASGIBridge, scope: Scope, body: bytes, body_complete: bool) -> None:
         self.bridge = bridge
@@ -100,42 +113,45 @@ class _Session:
         self.app_done = False
         self.aborted = False
         self.error: BaseException | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.wake_thread = asyncio.Event()
+        self.waiter: Waiter | None = None
         self.body_ready = asyncio.Event()
         self.drained = asyncio.Event()
         self.ended = asyncio.Event()
 
-    # -- the thread's side -------------------------------------------------
+    # -- the thread's side (called through call_soon_threadsafe) -----------
 
-    async def begin(self) -> tuple[list[bytes], bool]:
+    def start(self, waiter: Waiter) -> None:
         try:
-            self.loop = asyncio.get_running_loop()
-        except RuntimeError:
-            raise BridgeError(f"{self.bridge!r} runs ASGI apps on asyncio event loops only") from None
-        task = self.loop.create_task(self.run_app())
+            task = asyncio.get_running_loop().create_task(self.run_app())
+        except BaseException as exc:
+            waiter.set_exception(exc)
+            return
         self.bridge._tasks.add(task)  # a strong reference until it ends
         task.add_done_callback(self.bridge._tasks.discard)
-        return await self.next()
+        self.park(waiter)
 
-    async def next(self) -> tuple[list[bytes], bool]:
-        """Wait until the thread has something to do (chunks, the end, an error, a body request)."""
-        while not (self.out or self.finished or self.app_done or self.need_body):
-            self.wake_thread.clear()
-            await self.wake_thread.wait()
-        return self.take()
+    def park(self, waiter: Waiter) -> None:
+        """Resolve ``waiter`` once there are chunks, the end, an error, or a body request."""
+        self.waiter = waiter
+        self.notify()
 
-    async def feed(self, data: bytes, more: bool) -> tuple[list[bytes], bool]:
+    def feed(self, data: bytes, more: bool, waiter: Waiter) -> None:
         self.need_body = False
         if data:
             self.body.append(data)
         if not more:
             self.body_complete = True
         self.body_ready.set()
-        return await self.next()
+        self.park(waiter)
 
-    def take(self) -> tuple[list[bytes], bool]:
-        """The chunks waiting for the thread, and whether a body piece is wanted."""
+    def notify(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and (self.out or self.finished or self.app_done or self.need_body):
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(self.take())
+
+    def take(self) -> Step:
         chunks = self.out
         self.out = []
         self.out_size = 0
@@ -169,7 +185,7 @@ class _Session:
                 self.error = RuntimeError(f"ASGI app behind {self.bridge!r} returned without {what}")
         finally:
             self.app_done = True
-            self.wake_thread.set()
+            self.notify()
 
     async def receive(self) -> Message:
         while True:
@@ -188,7 +204,7 @@ class _Session:
                 return {"type": "http.disconnect"}
             self.need_body = True
             self.body_ready.clear()
-            self.wake_thread.set()
+            self.notify()
             await self.body_ready.wait()
 
     async def send(self, message: Message) -> None:
@@ -214,10 +230,10 @@ class _Session:
         if not message.get("more_body", False):
             self.finished = True
             self.ended.set()
-            self.wake_thread.set()
+            self.notify()
             return
         if body:
-            self.wake_thread.set()
+            self.notify()
         while self.out_size > BODY_BUFFER_LIMIT and not self.aborted:  # backpressure
             self.drained.clear()
             await self.drained.wait()
@@ -226,7 +242,10 @@ class _Session:
 class _BridgedResponse:
     """The WSGI iterable of a bridged response that is still streaming."""
 
-    def __init__(self, session: _Session, reader: _Reader, chunks: list[bytes]) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, session: _Session, reader: _Reader, chunks: list[bytes]
+    ) -> None:
+        self._loop = loop
         self._session = session
         self._reader = reader
         self._chunks = deque(chunks)
@@ -244,26 +263,60 @@ class _BridgedResponse:
             if session.error is not None:
                 self._closed = True
                 raise session.error
-            self._chunks.extend(_advance(session, self._reader, anyio.from_thread.run(session.next)))
+            step = _call(self._loop, session.park)
+            self._chunks.extend(_advance(self._loop, session, self._reader, step))
         return self._chunks.popleft()
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            anyio.from_thread.run_sync(self._session.abort)
+            _abort(self._loop, self._session)
 
     def __del__(self) -> None:
         # A filter that drops the iterable without close() must not leave the
         # app blocked in send() forever.
-        loop = self._session.loop
-        if not self._closed and loop is not None:
-            try:
-                loop.call_soon_threadsafe(self._session.abort)
-            except RuntimeError:  # loop closed: nothing left to free
-                pass
+        if not self._closed:
+            _abort(self._loop, self._session)
 
 
-def _advance(session: _Session, reader: _Reader, step: tuple[list[bytes], bool]) -> list[bytes]:
+_local = threading.local()
+
+
+def _loop_for_this_thread(bridge: ASGIBridge) -> asyncio.AbstractEventLoop:
+    """The event loop this anyio worker thread belongs to (asked once per thread)."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        try:
+            loop = anyio.from_thread.run_sync(asyncio.get_running_loop)
+        except anyio.NoEventLoopError:
+            raise BridgeError(
+                f"{bridge!r} must be called from an anyio worker thread, as WSGIAdapter(threads>=1) "
+                "runs WSGI apps; it runs the ASGI app on that server's event loop"
+            ) from None
+        except RuntimeError:
+            raise BridgeError(f"{bridge!r} runs ASGI apps on asyncio event loops only") from None
+        _local.loop = loop  # an anyio worker thread serves one loop for its whole life
+    return loop
+
+
+def _call(loop: asyncio.AbstractEventLoop, method: Any, *args: Any) -> Step:
+    """Run a session step on the loop and wait (in the worker thread) for its result."""
+    waiter: Waiter = concurrent.futures.Future()
+    try:
+        loop.call_soon_threadsafe(method, *args, waiter)
+    except RuntimeError:  # the loop is closed
+        raise BridgeError("the server's event loop has stopped") from None
+    return waiter.result()
+
+
+def _abort(loop: asyncio.AbstractEventLoop, session: _Session) -> None:
+    try:
+        loop.call_soon_threadsafe(session.abort)
+    except RuntimeError:  # loop closed: nothing left to free
+        pass
+
+
+def _advance(loop: asyncio.AbstractEventLoop, session: _Session, reader: _Reader, step: Step) -> list[bytes]:
     """Feed the app body pieces (in the worker thread) for as long as it asks for them
     without having produced output; return the chunks it produced.
 
@@ -274,9 +327,9 @@ def _advance(session: _Session, reader: _Reader, step: tuple[list[bytes], bool])
         try:
             data = reader.piece()
         except BaseException:
-            anyio.from_thread.run_sync(session.abort)
+            _abort(loop, session)
             raise
-        chunks, need_body = anyio.from_thread.run(session.feed, data, reader.remaining != 0)
+        chunks, need_body = _call(loop, session.feed, data, reader.remaining != 0)
     return chunks
 
 
@@ -316,25 +369,19 @@ class ASGIBridge:
         reader = _Reader(environ)
         body, complete = reader.prefetch()
         session = _Session(self, build_scope(environ), body, complete)
-        try:
-            step = anyio.from_thread.run(session.begin)
-        except anyio.NoEventLoopError:
-            raise BridgeError(
-                f"{self!r} must be called from an anyio worker thread, as WSGIAdapter(threads>=1) "
-                "runs WSGI apps; it runs the ASGI app on that server's event loop"
-            ) from None
-        chunks = _advance(session, reader, step)
+        loop = _loop_for_this_thread(self)
+        chunks = _advance(loop, session, reader, _call(loop, session.start))
         if session.status is None or (session.error is not None and not chunks):
-            anyio.from_thread.run_sync(session.abort)
+            _abort(loop, session)
             raise session.error or RuntimeError(f"ASGI app behind {self!r} sent no response")
         try:
             start_response(status_line(session.status), asgi_headers_to_wsgi(session.headers))
         except BaseException:
-            anyio.from_thread.run_sync(session.abort)
+            _abort(loop, session)
             raise
         if session.finished and not session.out:
             return chunks  # the whole response is here: no more hops
-        return _BridgedResponse(session, reader, chunks)
+        return _BridgedResponse(loop, session, reader, chunks)
 
     def _check_thread(self) -> None:
         try:
