@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from asgipaste.converters import asbool
-from asgipaste.demo.base import CONTEXT_KEY, Middleware, RequestContext, get_header, send_fault
+from asgipaste.demo.base import CONTEXT_KEY, Middleware, RequestContext, get_header, is_version_root, send_fault
 from asgipaste.demo.db import shared_database
 from asgipaste.errors import ConfigLookupError, ConfigValueError
 from asgipaste.interop.detect import declare_asgi
@@ -113,7 +113,8 @@ class NoAuthMiddleware(Middleware):
     """nova's ``NoAuthMiddleware``: trust ``X-Auth-Token: user[:project]``, 401 without one.
 
     The project is the token's, else ``X-Auth-Project-Id``, else the user id.
-    User ``admin`` gets the admin role; everyone else is a member.
+    User ``admin`` gets the admin role; everyone else is a member. ``GET`` of
+    the API's root (its version document) needs no token.
 
     >>> async def app(scope, receive, send): ...
     >>> NoAuthMiddleware(app)
@@ -126,6 +127,9 @@ class NoAuthMiddleware(Middleware):
             return
         token = (get_header(scope, b"x-auth-token") or "").strip()
         user_id, _sep, project_id = token.partition(":")
+        if not user_id and is_version_root(scope):
+            await self.app(scope, receive, send)
+            return
         if not user_id:
             headers = {"WWW-Authenticate": "Token", "X-Auth-Token": "<user>:<project>"}
             await send_fault(scope, receive, send, 401, _UNAUTHORIZED, headers)
@@ -144,7 +148,8 @@ class AuthTokenMiddleware(Middleware):
     A missing, unknown or expired ``X-Auth-Token`` is a 401; a valid one sets
     ``X-Identity-Status: Confirmed``, ``X-User-Id``, ``X-Project-Id`` and
     ``X-Roles`` in the request headers (client-sent copies are removed first)
-    and ``scope["keystone.token_info"]``.
+    and ``scope["keystone.token_info"]``. ``GET`` of the API's root (its
+    version document) passes without a token, with no identity headers.
     """
 
     def __init__(self, app: ASGIApp, global_conf: Mapping[str, Any] | None = None, **local_conf: str) -> None:
@@ -161,12 +166,17 @@ class AuthTokenMiddleware(Middleware):
             return
         token = (get_header(scope, b"x-auth-token") or "").strip()
         found = await self.db.lookup_token(token) if token else None
+        kept = [(k, v) for k, v in scope.get("headers", ()) if k.lower() not in _IDENTITY_HEADERS]
+        if found is None and not token and is_version_root(scope):
+            scope = dict(scope)
+            scope["headers"] = kept  # anonymous: no identity reaches the layers below
+            await self.app(scope, receive, send)
+            return
         if found is None:
             headers = {"WWW-Authenticate": "Keystone uri='local'"}
             await send_fault(scope, receive, send, 401, _UNAUTHORIZED, headers)
             return
         user_id, project_id, roles = found
-        kept = [(k, v) for k, v in scope.get("headers", ()) if k.lower() not in _IDENTITY_HEADERS]
         kept += [
             (b"x-identity-status", b"Confirmed"),
             (b"x-user-id", user_id.encode("latin-1")),
@@ -182,7 +192,7 @@ class AuthTokenMiddleware(Middleware):
 class NovaKeystoneContext(Middleware):
     """nova's ``NovaKeystoneContext``: the request context from the headers ``authtoken`` set.
 
-    No user → 401; no project → 400.
+    No user → 401 (except ``GET`` of the API's root); no project → 400.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -190,6 +200,9 @@ class NovaKeystoneContext(Middleware):
             await self.app(scope, receive, send)
             return
         user_id = get_header(scope, b"x-user-id") or get_header(scope, b"x-user")
+        if not user_id and is_version_root(scope):
+            await self.app(scope, receive, send)
+            return
         if not user_id:
             await send_fault(scope, receive, send, 401, "Neither X-User-Id nor X-User found in request")
             return

@@ -15,7 +15,7 @@ from asgipaste.interop.detect import declare_asgi
 from asgipaste.routes.faults import fault_response
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["CONTEXT_KEY", "Middleware", "RequestContext", "get_header", "send_fault"]
+__all__ = ["CONTEXT_KEY", "Middleware", "RequestContext", "get_header", "is_version_root", "send_fault"]
 
 #: Scope key of the :class:`RequestContext` (nova's ``environ["nova.context"]``).
 CONTEXT_KEY = "nova.context"
@@ -43,6 +43,16 @@ def get_header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+def is_version_root(scope: Scope) -> bool:
+    """``GET``/``HEAD`` of an API's own root (``/v2/``): its version document, public as in later nova.
+
+    >>> is_version_root({"method": "GET", "root_path": "/v2", "path": "/v2/"})
+    True
+    """
+    rest = scope.get("path", "")[len(scope.get("root_path", "")) :]
+    return rest in ("", "/") and scope.get("method") in ("GET", "HEAD")
 
 
 async def send_fault(

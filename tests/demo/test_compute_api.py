@@ -37,11 +37,18 @@ async def test_version_links_follow_the_host_header(api: Api) -> None:
 
 async def test_each_version_describes_itself_at_its_mount(api: Api) -> None:
     for path, version in [("/v2/", "v2.0"), ("/v2", "v2.0"), ("/v1.1/", "v2.0"), ("/v3/", "v3.0")]:
-        response = await api.client.get(path, headers=api.auth())
+        response = await api.client.get(path)  # version documents are public
         assert response.status_code == 200, (path, response.text)
         doc = response.json()["version"]
         assert doc["id"] == version
         assert doc["links"] == [{"rel": "self", "href": api.base + path.rstrip("/") + "/"}]
+    assert (await api.client.get("/v2/", headers=api.auth())).json()["version"]["id"] == "v2.0"
+    # the README's `curl -H 'Accept: application/json;version=2' /`
+    by_header = await api.client.get("/", headers={"Accept": "application/json;version=2"})
+    assert by_header.json()["version"]["links"] == [{"rel": "self", "href": api.base + "/v2/"}]
+    # only the root is public: POST to it, or anything under it, needs a token
+    assert (await api.client.post("/v2/")).status_code == 401
+    assert (await api.client.get("/v2/flavors")).status_code == 401
 
 
 async def test_accept_header_version_chooses_the_api(api: Api) -> None:
