@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -135,12 +136,13 @@ def _serve(ini: Path, app: str, server: str, port: int) -> subprocess.Popen[byte
     env["PYTHONPATH"] = str(REPO)
     args = [sys.executable, "-m", "asgipaste.cli", "serve", f"{ini}#{app}", f"http_port={port}", "--server", server]
     proc = subprocess.Popen(_pin(0, args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                time.sleep(0.3)  # let every worker thread come up
-                return proc
+            # an answered request, not just a bound socket (granian binds before its worker runs)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2) as response:
+                if response.status == 200:
+                    return proc
         except OSError:
             time.sleep(0.05)
     proc.kill()
