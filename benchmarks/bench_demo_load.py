@@ -77,6 +77,8 @@ class LoadReport:
     listed: int = 0
     lost: list[str] = field(default_factory=list)  # acknowledged but missing, or with a stale name
     resurrected: list[str] = field(default_factory=list)  # deleted but listed
+    client_cpu: float | None = None  # CPU seconds the load generator used during the run
+    server_cpu: float | None = None  # CPU seconds the server process used during the run
 
     @property
     def requests(self) -> int:
@@ -114,9 +116,25 @@ def _free_port() -> int:
         return port
 
 
+@dataclass
+class Served:
+    """A running demo: its base URL and process id."""
+
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """user+system CPU seconds of the server process so far (Linux ``/proc``; None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def demo_server(db: Path, *, strategy: str = "keystone", rate_limit: bool = False) -> Iterator[str]:
-    """``asgipaste serve`` of the bundled INI in its own process group; yields its base URL."""
+def demo_server(db: Path, *, strategy: str = "keystone", rate_limit: bool = False) -> Iterator[Served]:
+    """``asgipaste serve`` of the bundled INI in its own process group; yields it once it answers."""
     port = _free_port()
     argv = [
         sys.executable, "-m", "asgipaste.cli", "serve", str(DEFAULT_CONFIG),
@@ -128,7 +146,7 @@ def demo_server(db: Path, *, strategy: str = "keystone", rate_limit: bool = Fals
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(argv, env=env, stdout=log, stderr=log, start_new_session=True)
         try:
-            yield _wait_ready(proc, log, f"http://127.0.0.1:{port}")
+            yield Served(_wait_ready(proc, log, f"http://127.0.0.1:{port}"), proc.pid)
         finally:
             _stop(proc)
 
@@ -167,7 +185,7 @@ def _choose(rng: random.Random) -> str:
     return MIX[-1][0]
 
 
-async def drive(base: str, seconds: float, clients: int, *, seed: int = 0) -> LoadReport:
+async def drive(base: str, seconds: float, clients: int, *, seed: int = 0, server: Served | None = None) -> LoadReport:
     """Run the mix against ``base`` for ``seconds`` with ``clients`` concurrent clients, then verify."""
     report = LoadReport(seconds=seconds, clients=clients)
     servers = f"/v2/{PROJECT}/servers"
@@ -224,10 +242,16 @@ async def drive(base: str, seconds: float, clients: int, *, seed: int = 0) -> Lo
                     del alive[target]
                     deleted.add(target)
 
+        server_before = server.cpu_seconds() if server else None
+        client_before = time.process_time()
         begin = time.monotonic()
         deadline = begin + seconds
         await asyncio.gather(*(worker(number, deadline) for number in range(clients)))
         report.seconds = time.monotonic() - begin
+        report.client_cpu = time.process_time() - client_before
+        server_after = server.cpu_seconds() if server else None
+        if server_before is not None and server_after is not None:
+            report.server_cpu = server_after - server_before
         report.deleted = len(deleted)
 
         listed: dict[str, str] = {}
@@ -248,9 +272,10 @@ async def drive(base: str, seconds: float, clients: int, *, seed: int = 0) -> Lo
 
 def measure(seconds: float | None = None, clients: int | None = None) -> LoadReport:
     """Start the demo on a fresh database, drive it, stop it."""
-    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp) / "load.sqlite") as base:
-        return asyncio.run(drive(base, load_seconds() if seconds is None else seconds,
-                                 load_clients() if clients is None else clients))  # fmt: skip
+    duration = load_seconds() if seconds is None else seconds
+    count = load_clients() if clients is None else clients
+    with tempfile.TemporaryDirectory() as tmp, demo_server(Path(tmp) / "load.sqlite") as served:
+        return asyncio.run(drive(served.base, duration, count, server=served))
 
 
 def run() -> str:
@@ -274,6 +299,7 @@ def run() -> str:
             f"{report.acknowledged_creates} creates acknowledged, {report.deleted} deleted, "
             f"{report.listed} listed afterwards, {len(report.lost)} lost, {len(report.resurrected)} resurrected",
         ),
+        ("CPU busy during the run", _cpu(report)),
         ("operations", ops),
         ("statuses", statuses),
     ]
@@ -292,11 +318,19 @@ def run() -> str:
         "|---|---|",
         *[f"| {name} | {value} |" for name, value in rows],
         "",
-        "Latency includes the client's own event loop (client and server share the machine's two cores); "
-        "SQLite calls run one at a time on one connection in a worker thread.",
+        "Latency includes the client's own event loop: client and server share the machine's two cores, and "
+        "the CPU row shows which side was the limit (100 % = one core). SQLite calls run one at a time on one "
+        "connection in a worker thread.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _cpu(report: LoadReport) -> str:
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{100 * value / report.seconds:.0f} %"
+
+    return f"load generator {share(report.client_cpu)}, server {share(report.server_cpu)}"
 
 
 def write_section(text: str, doc: Path = DOC) -> None:
