@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
 import asgipaste
 from asgipaste.demo import DEFAULT_CONFIG
 from asgipaste.demo.auth import parse_tokens
+from asgipaste.demo.db import Database, DatabaseClosed, shared_database
 from asgipaste.demo.faults import SAFE_MESSAGE, FaultWrapper
 from asgipaste.demo.limits import Limiter, parse_limits
 from asgipaste.demo.urlmap import header_version
@@ -164,3 +168,37 @@ async def test_links_honour_a_mount_prefix(tmp_path: Path) -> None:
         assert created.json()["server"]["links"][0]["href"] == f"{base}/compute/v2/demo/servers/{server_id}"
         by_header = await client.get("/compute/demo/servers", headers=auth(Accept="application/json;version=2"))
         assert by_header.json()["servers"][0]["links"][0]["href"] == f"{base}/compute/v2/demo/servers/{server_id}"
+
+
+# -- the database ---------------------------------------------------------------------------------
+@pytest.mark.asyncio
+async def test_database_serialises_concurrent_writes_and_refuses_when_closed(tmp_path: Path) -> None:
+    db = shared_database({"sqlite_db": str(tmp_path / "c.sqlite")})
+    assert db is shared_database({"sqlite_db": str(tmp_path / "c.sqlite")})  # one object per file
+    with pytest.raises(DatabaseClosed):
+        await db.run(lambda conn: conn.execute("SELECT 1"))
+
+    await db.acquire()
+    await db.acquire()  # a second user (v2 and v3 routers) shares the connection
+
+    def insert(n: int) -> Callable[[sqlite3.Connection], None]:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO tokens VALUES (?, 'u', 'p', '[]', NULL)", (f"t{n}",))
+
+        return write
+
+    async with anyio.create_task_group() as group:
+        for n in range(200):
+            group.start_soon(db.run, insert(n))
+    count = await db.run(lambda conn: conn.execute("SELECT COUNT(*) FROM tokens").fetchone()[0])
+    assert count == 200
+    await db.release()
+    assert db.is_open  # still one user
+    await db.release()
+    assert not db.is_open
+    # reopened (a restart): the rows are still there
+    again = Database(tmp_path / "c.sqlite")
+    await again.acquire()
+    assert await again.lookup_token("t7") == ("u", "p", [])
+    assert await again.lookup_token("nope") is None
+    await again.release()
