@@ -20,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,8 +49,8 @@ from benchmarks._timing import median, spread, table  # noqa: E402
 CONCURRENCY = 20
 IN_PROCESS_SECONDS = 0.6  # per measurement
 IN_PROCESS_ROUNDS = 5
-HTTP_SECONDS = 3  # per wrk run
-HTTP_ROUNDS = 3
+HTTP_SECONDS = 2  # per wrk run
+HTTP_ROUNDS = 5
 HTTP_CONNECTIONS = 32
 
 
@@ -186,13 +188,6 @@ def _run_loop(main: Callable[[], Any]) -> Any:
 # -- over HTTP --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _pin(core: int) -> list[str]:
     return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
 
@@ -211,6 +206,23 @@ class _Server:
             return None
         # utime and stime (fields 14 and 15 of stat; all threads included), in clock ticks.
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    # Below Linux's ephemeral range (32768+), where other processes asking for
+    # port 0 on this shared machine cannot be handed the same port meanwhile.
+    # (uvicorn --fd would avoid the race but treats the socket as AF_UNIX and
+    # leaves Nagle on, which caps a benchmark at a few hundred req/s.)
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 30000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 30000")
 
 
 @contextlib.contextmanager
@@ -232,16 +244,23 @@ def _uvicorn(app_name: str) -> Iterator[_Server]:
     ]
     # taskset execs python, so the pid is the server's own.
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 15
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        while True:  # until our app answers
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.read() != b"Hello, world!":
+                        raise RuntimeError(f"{app_name} answered something else")
                 break
-            if process.poll() is not None or time.monotonic() > deadline:
-                err = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"uvicorn {app_name} did not start: {err}")
-            time.sleep(0.05)
-        yield _Server(f"http://127.0.0.1:{port}/", process.pid)
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    err = process.stderr.read().decode() if process.stderr else ""
+                    raise RuntimeError(f"uvicorn {app_name} did not start: {err}") from None
+                time.sleep(0.05)
+        yield _Server(url, process.pid)
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn {app_name} died during the run")
     finally:
         process.terminate()
         try:
@@ -297,7 +316,7 @@ def _over_http(names: list[str]) -> tuple[dict[str, list[float]], dict[str, list
     for _ in range(HTTP_ROUNDS):
         for name in names:
             with _uvicorn(name) as server:
-                load(server.url, 1)  # warm-up: threads started, caches filled
+                load(server.url, 0.5)  # warm-up: threads started, caches filled
                 before = server.cpu()
                 requests, elapsed = load(server.url)
                 after = server.cpu()
