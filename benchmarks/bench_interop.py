@@ -270,8 +270,8 @@ def _uvicorn(app_name: str) -> Iterator[_Server]:
             process.wait()
 
 
-def _wrk(url: str, seconds: float = HTTP_SECONDS) -> tuple[int, float]:
-    """``(requests, seconds)`` of one wrk run."""
+def _wrk(url: str, seconds: int = HTTP_SECONDS) -> tuple[int, float]:
+    """``(requests, seconds)`` of one wrk run (whole seconds: wrk takes no fractions)."""
     command = [*_pin(1), "wrk", "-t1", f"-c{HTTP_CONNECTIONS}", f"-d{seconds}s", url]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
     if "Non-2xx" in out.stdout:
@@ -283,7 +283,7 @@ def _wrk(url: str, seconds: float = HTTP_SECONDS) -> tuple[int, float]:
     return int(match.group(1)), elapsed
 
 
-def _httpx_loop(url: str, seconds: float = HTTP_SECONDS) -> tuple[int, float]:
+def _httpx_loop(url: str, seconds: int = HTTP_SECONDS) -> tuple[int, float]:
     """Fallback load generator: HTTP_CONNECTIONS concurrent httpx clients, time-bounded."""
     import httpx
 
@@ -316,7 +316,7 @@ def _over_http(names: list[str]) -> tuple[dict[str, list[float]], dict[str, list
     for _ in range(HTTP_ROUNDS):
         for name in names:
             with _uvicorn(name) as server:
-                load(server.url, 0.5)  # warm-up: threads started, caches filled
+                load(server.url, 1)  # warm-up: threads started, caches filled
                 before = server.cpu()
                 requests, elapsed = load(server.url)
                 after = server.cpu()
