@@ -120,7 +120,12 @@ def read_launch_plan(
     log_level: str | None = None,
     ini_logging: bool = False,
 ) -> LaunchPlan:
-    """Read ``enabled_apis`` and each ``<api>_listen``, ``<api>_listen_port``, ``<api>_workers``."""
+    """Read ``enabled_apis`` and each ``<api>_listen``, ``<api>_listen_port``, ``<api>_workers``.
+
+    >>> plan = read_launch_plan(Path("/etc/nova/api-paste.ini"), {"osapi_compute_workers": "4"})  # doctest: +SKIP
+    >>> [(api.name, str(api.listen), api.workers) for api in plan.apis]  # doctest: +SKIP
+    [('osapi_compute', '0.0.0.0:8774', 4), ('metadata', '0.0.0.0:8775', 2)]
+    """
     options = _Options(path, overrides or {})
     enabled = options.get("enabled_apis")
     if enabled is None or not enabled.strip():

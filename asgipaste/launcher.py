@@ -369,7 +369,11 @@ def _keep_listeners(current: LaunchPlan, new: LaunchPlan) -> LaunchPlan:
 
 
 def validate(plan: LaunchPlan, names: Iterable[str] | None = None, timeout: float = 120.0) -> list[str]:
-    """Load every app of ``plan`` in a throwaway process; return the problems (empty when all load)."""
+    """Load every app of ``plan`` in a throwaway process; return the problems (empty when all load).
+
+    >>> validate(read_launch_plan(Path("api-paste.ini")))  # doctest: +SKIP
+    []
+    """
     from asgipaste._launch_worker import validate_main
 
     wanted = list(names) if names is not None else [api.name for api in plan.apis]

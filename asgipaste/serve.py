@@ -119,6 +119,9 @@ def create_app() -> ASGIApp:
     """``uvicorn --factory asgipaste.serve:create_app``: load now; a config error exits with code 3.
 
     The message goes to stderr as one clean line (plus the hint), no traceback.
+
+    >>> os.environ["ASGIPASTE_CONFIG"] = "development.ini"  # doctest: +SKIP
+    >>> app = create_app()  # doctest: +SKIP
     """
     target = target_from_env()
     try:
