@@ -298,7 +298,7 @@ def start_failed(label: str, error: Exception) -> str:
 
 
 def median_of(samples: Sequence[Sample], attr: str) -> float:
-    return statistics.median(getattr(s, attr) for s in samples)
+    return float(statistics.median(getattr(s, attr) for s in samples))
 
 
 def span(values: Sequence[float], fmt: str) -> str:

@@ -9,6 +9,8 @@ middleware (the same :class:`benchmarks._stacks.PassThrough` the INI stacks use)
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,7 +28,7 @@ async def _hello(request: Request) -> PlainTextResponse:
 def _mounted(kind: str) -> Starlette:
     return Starlette(
         routes=[Mount("/v2", app=ASGI_LEAVES[kind])],
-        middleware=[Middleware(PassThrough) for _ in range(5)],
+        middleware=[Middleware(cast(Any, PassThrough)) for _ in range(5)],
     )
 
 

@@ -146,7 +146,7 @@ def test_urlmap_never_crosses_a_slash_boundary_or_crashes(raw: str, root: str) -
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Any) -> None:
         sent.append(message)
 
     asyncio.run(urlmap(scope, receive, send))
