@@ -128,6 +128,11 @@ async def asgi_hello(scope: Any, receive: Any, send: Any) -> None:
         await _respond(send, b"hello")
 
 
+async def asgi_raise_before(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] == "http":
+        raise RuntimeError("failed before http.response.start")
+
+
 async def asgi_raise_mid_stream(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return

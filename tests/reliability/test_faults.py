@@ -55,8 +55,8 @@ async def _eventually(check: Callable[[], bool], timeout: float = 1.0) -> bool:
 # --- app errors ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("app", ["wsgi_raise_before", "wsgi_raise_after"])
-async def test_wsgi_error_before_any_body_is_a_500(tmp_path: Path, app: str) -> None:
+@pytest.mark.parametrize("app", ["wsgi_raise_before", "wsgi_raise_after", "asgi_raise_before"])
+async def test_error_before_any_body_is_a_500(tmp_path: Path, app: str) -> None:
     stack = _load(tmp_path, {"/boom": app, "/ok": "asgi_hello"})
     async with running_server(stack) as (base, _), httpx.AsyncClient(base_url=base, timeout=5) as client:
         response = await client.get("/boom")
