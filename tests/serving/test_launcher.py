@@ -78,72 +78,8 @@ format = LOGGED %(levelname)s [%(name)s] %(message)s
 """
 
 
-def _start(spawn: Callable[..., Proc], tmp_path: Path, *extra: str, logging: bool = False) -> tuple[Proc, int, int]:
-    compute, metadata = free_port(), free_port()
-    _write(tmp_path / "api-paste.ini", compute, metadata)
-    if logging:
-        with (tmp_path / "api-paste.ini").open("a") as file:
-            file.write(LOGGING)
-    proc = spawn([ASGIPASTE, "launch", "api-paste.ini", *extra])
-    proc.wait_for(r"launcher: serving \[metadata\]", timeout=40)
-    return proc, compute, metadata
-
-
-def test_two_apps_two_workers_each_and_a_killed_worker_is_replaced(spawn: Callable[..., Proc], tmp_path: Path) -> None:
-    proc, compute, metadata = _start(spawn, tmp_path)
-    assert wait_http(f"http://127.0.0.1:{compute}/v2", proc=proc).text == "compute v1"
-    assert wait_http(f"http://127.0.0.1:{metadata}/", proc=proc).text == "meta"
-    compute_pids = _worker_pids(proc, "osapi_compute")
-    assert len(set(compute_pids)) == 2 and len(set(_worker_pids(proc, "metadata"))) == 2
-    # each app's lifespan ran once in each of its workers
-    for app, api in (("compute", "osapi_compute"), ("metadata", "metadata")):
-        started = [int(m.group(1)) for m in proc.wait_for(rf"lifespan startup {app} pid (\d+)", count=2)]
-        assert sorted(started) == sorted(_worker_pids(proc, api))
-    # max_url_len from [DEFAULT]
-    assert httpx.get(f"http://127.0.0.1:{compute}/v2/{'x' * 300}", timeout=5).status_code == 414
-
-    os.kill(compute_pids[0], signal.SIGKILL)
-    proc.wait_for(rf"osapi_compute worker pid {compute_pids[0]} exited with code -9; starting a replacement")
-    proc.wait_for(r"launcher: osapi_compute worker pid (\d+) ready", count=3)
-    for _ in range(6):
-        assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v1"
-
-
-def test_sighup_with_a_broken_ini_keeps_serving_then_picks_up_the_fix(
-    spawn: Callable[..., Proc], tmp_path: Path
-) -> None:
-    proc, compute, metadata = _start(spawn, tmp_path)
-    ini = tmp_path / "api-paste.ini"
-    good = ini.read_text()
-    ini.write_text(good.replace("tests.serving.apps:text_app\ntext = compute", "tests.serving.apps:gone\ntext = x"))
-    proc.signal(signal.SIGHUP)
-    proc.wait_for(r"reload failed, the running workers keep serving")
-    assert "tests.serving.apps:gone" in proc.log() and "[app:compute]" in proc.log()
-    for _ in range(4):
-        assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v1"
-        assert httpx.get(f"http://127.0.0.1:{metadata}/", timeout=5).text == "meta"
-
-    ini.write_text(good.replace("compute v1", "compute v2"))
-    proc.signal(signal.SIGHUP)
-    proc.wait_for(r"launcher: reload complete", timeout=40)
-    for _ in range(6):
-        assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v2"
-
-
-def test_a_bad_worker_count_is_an_error_naming_the_option(spawn: Callable[..., Proc], tmp_path: Path) -> None:
-    _write(tmp_path / "api-paste.ini", free_port(), free_port())
-    proc = spawn([ASGIPASTE, "launch", "api-paste.ini", "metadata_workers=0"])
-    assert proc.wait_exit() == 1
-    assert "metadata_workers" in proc.log() and "at least 1" in proc.log()
-    assert "Traceback" not in proc.log()
-
-
-def test_sigterm_drains_a_slow_request_on_every_port(spawn: Callable[..., Proc], tmp_path: Path) -> None:
-    proc, compute, metadata = _start(spawn, tmp_path, logging=True)
-    # the INI's logging sections format the supervisor and every worker
-    proc.wait_for(r"LOGGED INFO \[asgipaste\.launcher\] launcher: serving \[osapi_compute\]")
-    proc.wait_for(r"LOGGED INFO \[uvicorn\.error\] Application startup complete", count=4)
-    wait_http(f"http://127.0.0.1:{compute}/v2", proc=proc)
+def _assert_sigterm_drains(proc: Proc, compute: int, metadata: int) -> None:
+    """Slow requests in flight on both ports when SIGTERM arrives all complete with 200."""
     results: dict[str, httpx.Response | BaseException] = {}
 
     def slow(key: str, url: str) -> None:
@@ -169,3 +105,73 @@ def test_sigterm_drains_a_slow_request_on_every_port(spawn: Callable[..., Proc],
         assert response.status_code == 200 and response.text == text
     # the lifespan shutdown ran in every worker
     assert len(proc.wait_for(r"lifespan shutdown \w+ pid \d+", count=4)) == 4
+
+
+def _start(spawn: Callable[..., Proc], tmp_path: Path, *extra: str, logging: bool = False) -> tuple[Proc, int, int]:
+    compute, metadata = free_port(), free_port()
+    _write(tmp_path / "api-paste.ini", compute, metadata)
+    if logging:
+        with (tmp_path / "api-paste.ini").open("a") as file:
+            file.write(LOGGING)
+    proc = spawn([ASGIPASTE, "launch", "api-paste.ini", *extra])
+    proc.wait_for(r"launcher: serving \[metadata\]", timeout=40)
+    return proc, compute, metadata
+
+
+def test_two_apps_two_workers_each_replaced_when_killed_drained_on_sigterm(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    proc, compute, metadata = _start(spawn, tmp_path, logging=True)
+    # the INI's logging sections format the supervisor and every worker
+    proc.wait_for(r"LOGGED INFO \[asgipaste\.launcher\] launcher: serving \[osapi_compute\]")
+    proc.wait_for(r"LOGGED INFO \[uvicorn\.error\] Application startup complete", count=4)
+    assert wait_http(f"http://127.0.0.1:{compute}/v2", proc=proc).text == "compute v1"
+    assert wait_http(f"http://127.0.0.1:{metadata}/", proc=proc).text == "meta"
+    compute_pids = _worker_pids(proc, "osapi_compute")
+    assert len(set(compute_pids)) == 2 and len(set(_worker_pids(proc, "metadata"))) == 2
+    # each app's lifespan ran once in each of its workers
+    for app, api in (("compute", "osapi_compute"), ("metadata", "metadata")):
+        started = [int(m.group(1)) for m in proc.wait_for(rf"lifespan startup {app} pid (\d+)", count=2)]
+        assert sorted(started) == sorted(_worker_pids(proc, api))
+    # max_url_len from [DEFAULT]
+    assert httpx.get(f"http://127.0.0.1:{compute}/v2/{'x' * 300}", timeout=5).status_code == 414
+
+    os.kill(compute_pids[0], signal.SIGKILL)
+    proc.wait_for(rf"osapi_compute worker pid {compute_pids[0]} exited with code -9; starting a replacement")
+    proc.wait_for(r"launcher: osapi_compute worker pid (\d+) ready", count=3)
+    for _ in range(6):
+        assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v1"
+
+    _assert_sigterm_drains(proc, compute, metadata)
+
+
+def test_sighup_with_a_broken_ini_keeps_serving_then_picks_up_the_fix(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    # one metadata worker (a command-line override) keeps the worker-by-worker roll short
+    proc, compute, metadata = _start(spawn, tmp_path, "metadata_workers=1")
+    first_generation = set(_worker_pids(proc, "osapi_compute"))
+    ini = tmp_path / "api-paste.ini"
+    good = ini.read_text()
+    ini.write_text(good.replace("tests.serving.apps:text_app\ntext = compute", "tests.serving.apps:gone\ntext = x"))
+    proc.signal(signal.SIGHUP)
+    proc.wait_for(r"reload failed, the running workers keep serving")
+    assert "tests.serving.apps:gone" in proc.log() and "[app:compute]" in proc.log()
+    for _ in range(4):
+        assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v1"
+        assert httpx.get(f"http://127.0.0.1:{metadata}/", timeout=5).text == "meta"
+
+    ini.write_text(good.replace("compute v1", "compute v2"))
+    proc.signal(signal.SIGHUP)
+    proc.wait_for(r"launcher: reload complete", timeout=40)
+    for _ in range(6):
+        assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v2"
+        assert int(httpx.get(f"http://127.0.0.1:{compute}/v2/pid", timeout=5).text) not in first_generation
+
+
+def test_a_bad_worker_count_is_an_error_naming_the_option(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    _write(tmp_path / "api-paste.ini", free_port(), free_port())
+    proc = spawn([ASGIPASTE, "launch", "api-paste.ini", "metadata_workers=0"])
+    assert proc.wait_exit() == 1
+    assert "metadata_workers" in proc.log() and "at least 1" in proc.log()
+    assert "Traceback" not in proc.log()
