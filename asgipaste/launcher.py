@@ -197,6 +197,8 @@ class Launcher:
             worker.process.join()
             worker.conn.close()
             state.workers.remove(worker)
+            if worker.retiring and not self._stop:
+                logger.info("launcher: %s worker pid %s drained and stopped", worker.api.name, worker.process.pid)
             if worker.retiring or self._stop:
                 continue
             failures = state.failures.get(worker.api.name, 0)

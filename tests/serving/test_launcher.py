@@ -164,6 +164,8 @@ def test_sighup_with_a_broken_ini_keeps_serving_then_picks_up_the_fix(
     ini.write_text(good.replace("compute v1", "compute v2"))
     proc.signal(signal.SIGHUP)
     proc.wait_for(r"launcher: reload complete", timeout=40)
+    for pid in first_generation:  # the old generation finished its requests and left
+        proc.wait_for(rf"osapi_compute worker pid {pid} drained and stopped")
     for _ in range(6):
         assert httpx.get(f"http://127.0.0.1:{compute}/v2", timeout=5).text == "compute v2"
         assert int(httpx.get(f"http://127.0.0.1:{compute}/v2/pid", timeout=5).text) not in first_generation
