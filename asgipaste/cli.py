@@ -222,6 +222,11 @@ def cmd_launch(args: argparse.Namespace) -> int:
     from asgipaste._launch_plan import read_launch_plan
     from asgipaste.launcher import Launcher
 
+    if "#" in args.config:
+        raise ConfigValueError(
+            f"launch serves the apps enabled_apis names, not {args.config!r}",
+            hint="drop #name, or serve one app with `asgipaste serve CONFIG#name`",
+        )
     target = _target(args)
     ini_logging = _setup_logging(target, args.log_level)
     overrides = dict(target.global_conf)
