@@ -32,6 +32,7 @@ __all__ = [
     "ENV_APP",
     "ENV_CONFIG",
     "ENV_LOGGING",
+    "ENV_MAX_URL_LEN",
     "ENV_VARS",
     "Listen",
     "MaxURLLength",
@@ -49,6 +50,7 @@ ENV_CONFIG = "ASGIPASTE_CONFIG"
 ENV_APP = "ASGIPASTE_APP"
 ENV_VARS = "ASGIPASTE_VARS"  # JSON object: command-line ``var=value`` pairs (global_conf)
 ENV_LOGGING = "ASGIPASTE_LOGGING"  # "1": apply the INI's [loggers] sections in each worker
+ENV_MAX_URL_LEN = "ASGIPASTE_MAX_URL_LEN"  # a [server:] max_url_len, for uvicorn's worker processes
 
 T = TypeVar("T")
 

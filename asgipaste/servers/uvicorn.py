@@ -28,6 +28,7 @@ from asgipaste.converters import asbool, asint
 from asgipaste.errors import ConfigValueError
 from asgipaste.servers import (
     ENV_LOGGING,
+    ENV_MAX_URL_LEN,
     Listen,
     MaxURLLength,
     ServeTarget,
@@ -177,14 +178,10 @@ class UvicornServer:
                 "uvicorn needs a config file, not an app object, to run workers > 1 or reload",
                 hint="serve it with `asgipaste serve FILE.ini` or `uvicorn asgipaste.serve:app`",
             )
-        if self.max_url_len:
-            raise ConfigValueError(
-                "max_url_len works with one process only here",
-                key="max_url_len",
-                hint="use `asgipaste launch` for several workers with max_url_len",
-            )
         # Each worker (and each reload) imports asgipaste.serve:app, which reads these.
         os.environ.update(target.to_env())
+        if self.max_url_len:
+            os.environ[ENV_MAX_URL_LEN] = str(self.max_url_len)
         if self.ini_logging:
             os.environ[ENV_LOGGING] = "1"
         extra: dict[str, Any] = {"workers": self.workers, "reload": self.reload}

@@ -272,3 +272,12 @@ def test_third_party_server_gets_the_asgi_app(spawn: Callable[..., Proc], tmp_pa
     assert record.read_text() == "asgi-callable"
     flags = spawn([ASGIPASTE, "serve", "x.ini", "--port", "1"])
     assert flags.wait_exit() == 1 and "takes no --port" in flags.log()
+
+
+def test_uvicorn_section_max_url_len_with_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    port = free_port()
+    ini = f"[server:main]\nuse = egg:asgipaste#uvicorn\nport = {port}\nworkers = 2\nmax_url_len = 40\n\n"
+    (tmp_path / "x.ini").write_text(ini + "[app:main]\nuse = call:tests.serving.apps:text_app\n")
+    proc = spawn([ASGIPASTE, "serve", "x.ini"])
+    assert wait_http(f"http://127.0.0.1:{port}/short", proc=proc).status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{port}/{'x' * 50}", timeout=5).status_code == 414
