@@ -22,9 +22,11 @@ fused) WSGI stack meets ASGI. Compared with a2wsgi's ``WSGIMiddleware``:
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import io
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import anyio
@@ -33,6 +35,7 @@ import anyio.lowlevel
 import anyio.to_thread
 
 from asgipaste.errors import ConfigValueError
+from asgipaste.interop._pool import WorkerPool
 from asgipaste.interop.environ import BODY_BUFFER_LIMIT, build_environ, parse_status, wsgi_headers_to_asgi
 from asgipaste.interop.streams import StreamingInput
 from asgipaste.types import Environ, ExcInfo, Message, Receive, Scope, Send, WSGIApp
@@ -123,6 +126,10 @@ class _Response:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         return not self.disconnected
 
+    def stop(self) -> None:
+        """Make a streaming response stop at its next chunk (the request was cancelled)."""
+        self.disconnected = True
+
     def close_iterable(self) -> None:
         iterable, self.iterable = self.iterable, None
         self.iterator = None
@@ -165,9 +172,30 @@ class WSGIAdapter:
         self.threads = threads
         self.name = name or getattr(app, "__qualname__", None) or type(app).__qualname__
         self.limiter: anyio.CapacityLimiter | None = anyio.CapacityLimiter(threads) if threads else None
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, WorkerPool] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, threads={self.threads})"
+
+    async def _in_thread(
+        self,
+        ctx: contextvars.Context,
+        func: Callable[..., None],
+        *args: Any,
+        on_cancel: Callable[[], object] | None = None,
+    ) -> None:
+        """Run ``func`` in one of this adapter's worker threads, inside ``ctx``."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio): anyio's per-call threads
+            await anyio.to_thread.run_sync(ctx.run, func, *args, limiter=self.limiter)
+            return
+        pool = self._pools.get(loop)
+        if pool is None or pool.closed:
+            if self.limiter is None:  # pragma: no cover - threads=0 never gets here
+                raise RuntimeError(f"{self!r} has no threads")
+            pool = self._pools[loop] = WorkerPool(loop, self.limiter, self.name)
+        await pool.run(ctx, func, *args, on_cancel=on_cancel)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -195,7 +223,7 @@ class WSGIAdapter:
         if self.limiter is None:
             ctx.run(self._start, environ, resp)
         else:
-            await anyio.to_thread.run_sync(ctx.run, self._start, environ, resp, limiter=self.limiter)
+            await self._in_thread(ctx, self._start, environ, resp)
         iterator = resp.iterator
         if iterator is None:
             await _send_complete(resp, scope)
@@ -270,9 +298,9 @@ class WSGIAdapter:
                     else:
                         resp.close_iterable()
                 elif await resp.send_chunks():
-                    await anyio.to_thread.run_sync(ctx.run, _pump, resp, iterator, limiter=self.limiter)
+                    await self._in_thread(ctx, _pump, resp, iterator, on_cancel=resp.stop)
                 else:  # gone already; close() may block, so not on the loop
-                    await anyio.to_thread.run_sync(ctx.run, resp.close_iterable, limiter=self.limiter)
+                    await self._in_thread(ctx, resp.close_iterable)
                 if not resp.disconnected:
                     await resp.asgi_send({"type": "http.response.body", "body": b"", "more_body": False})
             except Exception as exc:  # re-raised below, unwrapped by the task group
