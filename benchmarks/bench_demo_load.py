@@ -280,6 +280,7 @@ def measure(seconds: float | None = None, clients: int | None = None) -> LoadRep
 
 def run() -> str:
     """Run the load test and return the markdown section for ``docs/benchmarks.md``."""
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     report = measure()
     mix = ", ".join(f"{int(share * 100)} % {operation}" for operation, share in MIX)
     ops = ", ".join(f"{operation} {report.by_operation[operation]}" for operation, _ in MIX)
@@ -304,6 +305,7 @@ def run() -> str:
         ("statuses", statuses),
     ]
     cpu = os.cpu_count() or 1
+    busy = "" if load_before is None else f" (1-minute load average {load_before:.1f} when it started)"
     lines = [
         f"## {SECTION}",
         "",
@@ -311,7 +313,7 @@ def run() -> str:
         "auth_strategy=keystone api_rate_limit=false sqlite_db=...` (one uvicorn worker; the "
         "`keystone_nolimit` pipeline, every request checks its token in SQLite) driven over loopback "
         f"by {report.clients} concurrent httpx clients in one asyncio process for {report.seconds:.0f} s "
-        f"on a {cpu}-core machine. Mix: {mix}. Afterwards every page of `/servers/detail` is read back "
+        f"on a {cpu}-core machine{busy}. Mix: {mix}. Afterwards every page of `/servers/detail` is read back "
         "and each acknowledged create must be there with its last acknowledged name.",
         "",
         "| measure | result |",
