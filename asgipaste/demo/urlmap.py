@@ -116,7 +116,6 @@ class VersionedURLMap(URLMap):
                 raw = scope.get("raw_path")
                 if raw is not None:
                     child["raw_path"] = quote(child["path"]).encode("ascii") if root else prefix.encode() + raw
-                child["nova.best_content_type"] = "application/json"
                 await entry.app(child, receive, send)
                 return
         await super().__call__(scope, receive, send)

@@ -27,6 +27,8 @@ async def test_versions_at_root_link_to_each_mount(api: Api) -> None:
     assert versions["v2.0"]["status"] == "CURRENT"
     assert versions["v2.0"]["links"] == [{"rel": "self", "href": api.base + "/v2/"}]
     assert versions["v3.0"]["links"] == [{"rel": "self", "href": api.base + "/v3/"}]
+    refused = await api.client.post("/")
+    assert (refused.status_code, refused.headers["Allow"]) == (405, "GET, HEAD")
 
 
 async def test_version_links_follow_the_host_header(api: Api) -> None:
