@@ -220,10 +220,14 @@ class WSGIAdapter:
         # Both hops run in one context, so contextvars set by the app while
         # producing its first chunk are still set when the rest is pulled.
         ctx = contextvars.copy_context()
-        if self.limiter is None:
-            ctx.run(self._start, environ, resp)
-        else:
-            await self._in_thread(ctx, self._start, environ, resp)
+        try:
+            if self.limiter is None:
+                ctx.run(self._start, environ, resp)
+            else:
+                await self._in_thread(ctx, self._start, environ, resp)
+        except BaseException:
+            resp.close_iterable()  # cancelled after the app returned a streaming iterable
+            raise
         iterator = resp.iterator
         if iterator is None:
             await _send_complete(resp, scope)
@@ -307,6 +311,8 @@ class WSGIAdapter:
                 error = exc
             finally:
                 tg.cancel_scope.cancel()
+                if resp.iterable is not None:  # cancelled before the pump took it over
+                    resp.close_iterable()
         if error is not None:
             raise error
 

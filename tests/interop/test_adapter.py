@@ -412,3 +412,20 @@ async def test_content_length_only_where_a_body_belongs() -> None:
     assert head.headers.get("content-length") in (None, "4")  # HEAD: the server's business
     assert no_content.status_code == 204 and "content-length" not in no_content.headers
     assert ok.headers["content-length"] == "4" and ok.content == b"body"
+
+
+@pytest.mark.parametrize("threads", [1, 0])
+async def test_graceful_shutdown_timeout_stops_a_stream(threads: int) -> None:
+    stream = SlowStream()
+    app = WSGIAdapter(stream, threads=threads)
+    async with (
+        serve(app, timeout_graceful_shutdown=0.3) as (client, server),
+        client.stream("GET", "/") as response,
+    ):
+        async for _ in response.aiter_bytes():
+            break
+        server.should_exit = True  # the request is still streaming: cancelled after 0.3 s
+        with anyio.fail_after(3):
+            while not stream.closed.is_set():
+                await asyncio.sleep(0.02)
+    assert stream.produced < 200  # stopped well before its 500 chunks
