@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from asgipaste.converters import asbool, asint
+from asgipaste.converters import asint
 from asgipaste.errors import ConfigValueError
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp, Receive, Scope, Send
@@ -255,10 +255,6 @@ def choice(*allowed: str) -> Callable[[str], str]:
         return word
 
     return convert
-
-
-def boolean(text: str) -> bool:
-    return asbool(text)
 
 
 class MaxURLLength:
