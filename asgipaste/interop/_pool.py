@@ -90,7 +90,10 @@ class WorkerPool:
             return
         self._waiting_spawns += 1
         if self._host is None:
-            self._host = self.loop.create_task(self._serve(), name=f"asgipaste WSGI workers for {self.name}")
+            # A fresh context: the workers must not keep the first request's contextvars.
+            self._host = self.loop.create_task(
+                self._serve(), name=f"asgipaste WSGI workers for {self.name}", context=contextvars.Context()
+            )
 
     async def _serve(self) -> None:
         async with anyio.create_task_group() as group:
