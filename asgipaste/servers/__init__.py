@@ -200,7 +200,8 @@ def parse_port(text: str) -> int:
 def bind_socket(listen: Listen, *, backlog: int = 2048) -> socket.socket:
     """Bind and listen like uvicorn does (``SO_REUSEADDR``, inheritable for worker processes)."""
     family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on such sockets.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((listen.host, listen.port))
