@@ -51,6 +51,10 @@ _session: contextvars.ContextVar[BuildSession | None] = contextvars.ContextVar("
 _building: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("asgipaste_building", default=())
 
 
+class _NotAllWSGI(Exception):
+    """Raised inside a WSGI-variant attempt when a child turns out to be ASGI."""
+
+
 def _current_session() -> BuildSession:
     session = _session.get()
     if session is None:  # a composite's loader used after the load finished
@@ -123,7 +127,7 @@ def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
             raise _signature_error(node, spec, signature, exc, kwargs) from None
     try:
         return factory(*args, **kwargs)
-    except ConfigError:
+    except (ConfigError, _NotAllWSGI):
         raise
     except Exception as exc:
         raise node.error(
@@ -229,6 +233,10 @@ def _build_factory_app(node: Node) -> Built:
     protocol_key = _protocol_key(node, APP)
     factory = node.object
     declared: Protocol | None = "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
+    if node.is_composite and hasattr(factory, "__asgipaste_wsgi_variant__"):
+        fused = _try_wsgi_variant(node, factory.__asgipaste_wsgi_variant__())
+        if fused is not None:
+            return fused
     if node.is_composite:
         session = _current_session()
         mark = len(session.hidden)
@@ -252,6 +260,26 @@ def _build_factory_app(node: Node) -> Built:
     else:
         raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make an application")
     return Built(result, protocol, graph, node.wsgi_threads)
+
+
+def _try_wsgi_variant(node: Node, variant: Any) -> Built | None:
+    """Build a composite's WSGI variant if every child is WSGI; else None.
+
+    Paste's urlmap over WSGI apps stays WSGI this way, so a legacy tree is WSGI
+    all the way down: one crossing at the root, none at all on a WSGI server.
+    """
+    session = _current_session()
+    mark = len(session.hidden)
+    loader = CompositeLoader(node.loader, asgi=False, wsgi_only=True)
+    try:
+        result = call_factory(node, variant, loader, node.global_conf, **node.local_conf)
+    except _NotAllWSGI:
+        del session.hidden[mark:]
+        return None
+    spec = node.ref.spec if node.ref else node.label
+    graph = _graph(node, "composite", "wsgi", label=f"{spec} (WSGI: every mounted app is WSGI)")
+    graph.children.extend(loader.child_graphs())
+    return Built(result, "wsgi", graph, node.wsgi_threads)
 
 
 # -- filters -----------------------------------------------------------------
@@ -381,9 +409,10 @@ def build_server(node: Node) -> Any:
 class CompositeLoader(Loader):
     """``loader`` for composite factories: ASGI views for ASGI composites, WSGI for legacy ones."""
 
-    def __init__(self, base: Loader, *, asgi: bool) -> None:
+    def __init__(self, base: Loader, *, asgi: bool, wsgi_only: bool = False) -> None:
         self.base = base
         self.asgi = asgi
+        self.wsgi_only = wsgi_only  # a WSGI-variant attempt: any ASGI child aborts it
         self.filename = base.filename
         self._graphs: list[StackNode] = []
         self._by_obj: dict[int, Built] = {}
@@ -394,9 +423,13 @@ class CompositeLoader(Loader):
 
     def get_app(self, name: str | None = None, global_conf: Any = None) -> Any:
         built = build_app(self.base.app_context(name=name, global_conf=global_conf))
+        if self.wsgi_only and built.protocol != "wsgi":
+            raise _NotAllWSGI
         return self._record(to_asgi(built) if self.asgi else to_wsgi(built))
 
     def get_filter(self, name: str | None = None, global_conf: Any = None) -> Callable[[Any], Any]:
+        if self.wsgi_only:
+            raise _NotAllWSGI
         built_filter = build_filter(self.base.filter_context(name=name, global_conf=global_conf))
         self._filters_given += 1
         target: Protocol = "asgi" if self.asgi else "wsgi"

@@ -37,6 +37,7 @@ from asgipaste.lifespan import DEFAULT_TIMEOUT, LifespanGroup
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
+    "build_urlmap",
     "URLMap",
     "normalize_key",
     "normalize_root_path",
@@ -419,17 +420,14 @@ def _rewrite_path(scope: Scope, root: str, path: str) -> None:
     scope["raw_path"] = quote(path).encode("ascii")
 
 
-def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> URLMap:
-    """``egg:asgipaste#urlmap``: Paste's ``urlmap_factory`` building an ASGI :class:`URLMap`.
+def build_urlmap(loader: Any, global_conf: dict[str, Any], local_conf: dict[str, str]) -> URLMap:
+    """Paste's ``urlmap_factory`` logic: a :class:`URLMap` of whatever ``loader.get_app`` returns.
 
     ``not_found_app`` comes from the section, else from ``global_conf``. Every
     other key is a path expression (``/v2``, ``domain example.com port 8080 /x``)
-    and its value the app to mount there, which also names the entry::
-
-        [composite:main]
-        use = egg:asgipaste#urlmap
-        /v2 = api_v2            ; urlmap.url_path_for("api_v2", path="/x") == "/v2/x"
+    and its value the app to mount there, which also names the entry.
     """
+    local_conf = dict(local_conf)
     if "not_found_app" in local_conf:
         not_found_name: str | None = local_conf.pop("not_found_app")
     else:
@@ -448,4 +446,29 @@ def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) 
     return urlmap
 
 
+def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> URLMap:
+    """``egg:asgipaste#urlmap`` (and ``egg:Paste#urlmap``): Paste's urlmap as an ASGI :class:`URLMap`::
+
+        [composite:main]
+        use = egg:asgipaste#urlmap
+        /v2 = api_v2            ; urlmap.url_path_for("api_v2", path="/x") == "/v2/x"
+
+    When every mounted app is WSGI the loader uses the WSGI variant
+    (:func:`asgipaste.urlmap_wsgi.wsgi_urlmap_factory`) instead, so the whole
+    tree stays WSGI and crosses into ASGI once.
+    """
+    return build_urlmap(loader, global_conf, local_conf)
+
+
 urlmap_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
+
+
+def _wsgi_variant() -> Any:
+    from asgipaste.urlmap_wsgi import wsgi_urlmap_factory
+
+    return wsgi_urlmap_factory
+
+
+# The loader tries this first: if every mounted app is WSGI, the urlmap is
+# built in WSGI too and the whole tree fuses (see asgipaste._build).
+urlmap_factory.__asgipaste_wsgi_variant__ = _wsgi_variant  # type: ignore[attr-defined]

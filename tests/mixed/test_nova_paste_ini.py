@@ -19,6 +19,7 @@ from nova.conf import CONF
 from asgipaste import load_stack, loadapp
 from asgipaste.interop.wsgi import WSGIAdapter
 from asgipaste.urlmap import URLMap
+from asgipaste.urlmap_wsgi import WSGIURLMap
 from tests.mixed.conftest import NOVA_INI
 
 URI = f"config:{NOVA_INI}"
@@ -81,8 +82,12 @@ def test_legacy_composites_get_wsgi_and_the_tree_is_fused(strategy: Any) -> None
 
 @pytest.mark.asyncio
 async def test_metadata_and_ec2_use_asgipaste_urlmap(strategy: Any) -> None:
-    meta = loadapp(URI, "metadata")
-    assert isinstance(meta, URLMap)
+    # egg:Paste#urlmap over WSGI apps is asgipaste's urlmap in its WSGI form:
+    # the tree stays WSGI all the way down and crosses into ASGI once.
+    stack = load_stack(URI, "metadata")
+    assert isinstance(stack.wsgi, WSGIURLMap) and isinstance(stack.wsgi.table, URLMap)
+    assert isinstance(stack.asgi, WSGIAdapter) and stack.asgi.app is stack.wsgi
+    meta = stack.asgi
     body = (await request(meta, "/latest/meta-data")).json()
     assert body["app"] == "metaapp" and body["trail"] == ["ec2faultwrap", "logrequest"]
     assert (body["script_name"], body["path_info"]) == ("", "/latest/meta-data")

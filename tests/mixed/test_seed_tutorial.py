@@ -11,6 +11,8 @@ import pytest
 
 from asgipaste import ConfigError, check_config, load_stack, loadapp
 from asgipaste.interop.wsgi import WSGIAdapter
+from asgipaste.urlmap import URLMap
+from asgipaste.urlmap_wsgi import WSGIURLMap
 from tests.mixed import seed_tutorial
 
 MOD = "tests.mixed.seed_tutorial"
@@ -86,21 +88,29 @@ async def test_corrected_seed_answers_over_asgi(tmp_path: Path, capsys: pytest.C
     assert capsys.readouterr().out.splitlines() == ["first filter", "second filter"]
 
 
-def test_seed_pipeline_is_fused_and_crosses_once(tmp_path: Path) -> None:
+def test_seed_tree_is_wsgi_all_the_way_down_and_crosses_once(tmp_path: Path) -> None:
     stack = load_stack(f"config:{write(tmp_path, CORRECTED)}", "main")
+    # Every mounted app is WSGI, so the urlmap is built in WSGI too: one
+    # crossing at the root, and granian can serve stack.wsgi directly.
     adapters = [n for n in stack.graph.walk() if n.join == "adapter"]
-    assert [n.name for n in adapters] == ["pipeline:firstpipe", "app:secondapp"]
-    pipe = adapters[0]
-    assert pipe.protocol == "wsgi"
-    chain = pipe.walk()[1:]
-    assert [n.name for n in chain] == ["filter:firstfilter", "filter:secondfilter", "app:firstapp"]
-    assert all(n.protocol == "wsgi" and n.join == "native" for n in chain)
-    urlmap = stack.asgi
-    entry_app = urlmap["/firstapp"]  # type: ignore[index]
-    assert isinstance(entry_app, WSGIAdapter)
-    assert isinstance(entry_app.app, seed_tutorial.FirstFilter)
-    assert isinstance(entry_app.app.app, seed_tutorial.SecondFilter)
-    assert isinstance(entry_app.app.app.app, seed_tutorial.FirstApp)
+    assert [n.name for n in adapters] == ["composite:main"]
+    assert {n.protocol for n in stack.graph.walk()} == {"wsgi"}
+    pipe = next(n for n in stack.graph.walk() if n.name == "pipeline:firstpipe")
+    assert [n.name for n in pipe.walk()[1:]] == ["filter:firstfilter", "filter:secondfilter", "app:firstapp"]
+    assert isinstance(stack.asgi, WSGIAdapter) and isinstance(stack.wsgi, WSGIURLMap)
+    entry_app = stack.wsgi.table["/firstapp"]
+    assert isinstance(entry_app, seed_tutorial.FirstFilter)
+    assert isinstance(entry_app.app, seed_tutorial.SecondFilter)
+    assert isinstance(entry_app.app.app, seed_tutorial.FirstApp)
+
+
+def test_one_async_app_keeps_the_urlmap_asgi(tmp_path: Path) -> None:
+    text = CORRECTED.replace(f"use = call:{MOD}:SecondApp.factory", "use = egg:FakeASGIApp#basic_app")
+    stack = load_stack(f"config:{write(tmp_path, text)}", "main")
+    assert stack.wsgi is None and isinstance(stack.asgi, URLMap)
+    adapters = [n.name for n in stack.graph.walk() if n.join == "adapter"]
+    assert adapters == ["pipeline:firstpipe"]
+    assert isinstance(stack.asgi["/firstapp"], WSGIAdapter)
 
 
 def test_published_seed_says_what_to_fix(tmp_path: Path) -> None:
