@@ -37,8 +37,8 @@ from asgipaste.lifespan import DEFAULT_TIMEOUT, LifespanGroup
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
-    "build_urlmap",
     "URLMap",
+    "build_urlmap",
     "normalize_key",
     "normalize_root_path",
     "not_found",
