@@ -127,13 +127,23 @@ def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
             raise _signature_error(node, spec, signature, exc, kwargs) from None
     try:
         return factory(*args, **kwargs)
-    except (ConfigError, _NotAllWSGI):
+    except ConfigError as exc:
+        raise _locate(exc, node)
+    except _NotAllWSGI:
         raise
     except Exception as exc:
         raise node.error(
             ConfigError,
             f"{spec} failed while building [{node.label}]: {type(exc).__name__}: {exc}",
         ) from exc
+
+
+def _locate(exc: ConfigError, node: Node) -> ConfigError:
+    """A ConfigError a factory raised about its options: say which file and section."""
+    if exc.section is None and exc.file in (None, node.file):
+        located = node.error(type(exc), exc.message, key=exc.key, hint=exc.hint)
+        exc.file, exc.section, exc.line = located.file, located.section, located.line
+    return exc
 
 
 def _signature_error(
@@ -320,8 +330,8 @@ class BuiltFilter:
     def _call(self, app: Any) -> Any:
         try:
             result = self.func(app)
-        except ConfigError:
-            raise
+        except ConfigError as exc:
+            raise _locate(exc, self.node)
         except Exception as exc:
             raise self.node.error(
                 ConfigError, f"Filter [{self.node.label}] failed to wrap its app: {type(exc).__name__}: {exc}"

@@ -172,7 +172,10 @@ class ConfigLoader(Loader):
                 section=section,
                 line=ini.line_of(section, "filter-with"),
             )
-            wrapper.filter_node = self.get_context(FILTER, name=filter_with, global_conf=global_conf)
+            try:
+                wrapper.filter_node = self.get_context(FILTER, name=filter_with, global_conf=global_conf)
+            except ConfigError as exc:
+                raise self._locate(exc, section, "filter-with", filter_with) from None
             wrapper.next_node = node
             return wrapper
         return node
@@ -232,10 +235,10 @@ class ConfigLoader(Loader):
 
     def _locate(self, exc: ConfigError, section: str, key: str, value: str) -> ConfigError:
         """Say which key of which section led to an error raised below it."""
-        if exc.file is not None and exc.file != self.filename:
-            return exc  # already located in an included file
-        if exc.section is not None and exc.section != section:
-            return exc
+        if exc.section is not None and (exc.section != section or exc.file != self.filename):
+            return exc  # located in a section of its own (here or in an included file)
+        if exc.file not in (None, self.filename) and exc.line is not None:
+            return exc  # a line of an included file (a parse error, bad UTF-8)
         hint = exc.hint
         if "URI scheme not known" in exc.message:
             scheme, _, rest = value.partition(":")

@@ -101,6 +101,8 @@ def parse_path_expression(expression: str) -> str:
                 raise ConfigValueError(f"{word!r} given twice in {expression!r}", key=expression)
             if word == "domain":
                 domain = value
+            elif not value.isdigit() or not 0 < int(value) < 65536:
+                raise ConfigValueError(f"port {value!r} is not a port number (1-65535)", key=expression)
             else:
                 port = value
         else:

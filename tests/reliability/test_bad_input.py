@@ -258,34 +258,8 @@ CASES: list[Case] = [
 
 
 # Cases that fail today, each with its culprit; strict, so a fix turns them into errors to remove.
-_FACTORY_CONFIG_ERROR = (
-    "asgipaste/_build.py:126 `except ConfigError: raise` passes a ConfigError raised inside a factory "
-    "through without the node's file/section/line"
-)
-_LOCATE_OTHER_FILE = (
-    "asgipaste/_config.py:235 _locate returns an error 'already located in an included file' unchanged "
-    "even when it has no section, so the referencing [section] and 'use' key are lost"
-)
-KNOWN_BUGS: dict[str, str] = {
-    "filter-with-missing": "asgipaste/_config.py:175 get_context for filter-with is not wrapped in _locate "
-                           "(no [app:main] / 'filter-with' in the error)",
-    "use-config-missing-file": _LOCATE_OTHER_FILE,
-    "use-config-directory": _LOCATE_OTHER_FILE,
-    "use-config-missing-section": _LOCATE_OTHER_FILE,
-    "composite-loads-missing": _FACTORY_CONFIG_ERROR + " (loader.get_app inside a composite factory)",
-    "urlmap-missing-target": _FACTORY_CONFIG_ERROR + " (loader.get_app inside the urlmap factory)",
-    "urlmap-key-without-slash": _FACTORY_CONFIG_ERROR + " (asgipaste/urlmap.py:68 gives key only)",
-    "urlmap-port-without-domain": _FACTORY_CONFIG_ERROR + " (asgipaste/urlmap.py:116 gives key only)",
-    "urlmap-two-paths": _FACTORY_CONFIG_ERROR + " (asgipaste/urlmap.py:107 gives key only)",
-    "urlmap-bad-port": "asgipaste/urlmap.py:~112 accepts any word after 'port' ('port abc'): a silently dead entry",
-    **{
-        case: _FACTORY_CONFIG_ERROR + " (asgipaste/servers option() gives file and key, no section)"
-        for case in (
-            "uvicorn-port-abc", "uvicorn-port-out-of-range", "uvicorn-workers-zero", "uvicorn-bad-choice",
-            "uvicorn-bad-bool", "uvicorn-max-url-len-zero", "granian-port-abc", "granian-bad-interface",
-        )
-    },
-}
+# (Empty: the loader now locates factory errors, filter-with, included files and urlmap ports.)
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _params() -> list[Any]:
