@@ -124,6 +124,7 @@ def check_config(
     ...     print(problem)
     """
     path = os.path.abspath(path)
+    whole_file = names is None
     problems: list[ConfigError] = []
     try:
         loader = ConfigLoader(path)
@@ -142,7 +143,8 @@ def check_config(
             if text not in seen:
                 seen.add(text)
                 problems.append(exc)
-    for prefix in FILTER.prefixes():
+    # Filters nobody references are checked too, but only when the whole file is.
+    for prefix in FILTER.prefixes() if whole_file else ():
         for name in loader.ini.names_with_prefix(prefix):
             try:
                 loadcontext(FILTER, f"config:{path}", name=name, global_conf=global_conf)
