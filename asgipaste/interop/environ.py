@@ -147,15 +147,17 @@ def split_path(scope: Mapping[str, Any]) -> tuple[str, str]:
     path: str = scope["path"]
     root: str = scope.get("root_path") or ""
     raw = scope.get("raw_path")
-    full = _latin1(path)
+    full = path if path.isascii() else path.encode("utf-8").decode("latin-1")
     if raw and b"%" in raw:
         decoded = unquote_to_bytes(raw)
         if decoded.decode("utf-8", "replace") == path:  # else: path was rewritten, raw_path left behind
             full = decoded.decode("latin-1")
-    if root.endswith("/"):
-        root = root.rstrip("/")
     if not root:
         return "", full
+    if root[-1] == "/":
+        root = root.rstrip("/")
+        if not root:
+            return "", full
     script = _latin1(root)
     if full.startswith(script) and (len(full) == len(script) or full[len(script)] == "/"):
         return script, full[len(script) :]

@@ -222,10 +222,11 @@ class WSGIAdapter:
         resp = _Response(send, threaded)
         # Both hops run in one context, so contextvars set by the app while
         # producing its first chunk are still set when the rest is pulled.
-        ctx = contextvars.copy_context()
+        # (On the loop, the request task's own context already is that one.)
+        ctx = contextvars.copy_context() if threaded else _NO_CONTEXT
         try:
-            if self.limiter is None:
-                ctx.run(self._start, environ, resp)
+            if not threaded:
+                self._start(environ, resp)
             else:
                 await self._in_thread(ctx, self._start, environ, resp)
         except BaseException:
@@ -321,6 +322,7 @@ class WSGIAdapter:
 
 
 _EMPTY = io.BytesIO()  # placeholder while the environ is built; replaced before the app runs
+_NO_CONTEXT = contextvars.Context()  # threads=0 never runs anything in it
 
 
 def _add(resp: _Response, chunk: bytes) -> None:
