@@ -8,7 +8,9 @@ up, then measured in interleaved rounds (A B C, A B C, ...) so drift on a
 shared machine hits all alike; the figure is the median of the rounds, with
 the spread (min-max) beside it, and ratios are taken round by round against
 the reference server. Servers are stopped with SIGTERM to their process group
-(SIGKILL after 5 s).
+(SIGKILL after 5 s). The machines are shared, so each run first waits (up to
+5 s, 60 s per comparison) for both cores to be free of other work; runs that
+start on a busy core anyway are counted under the table.
 
 When wrk is not installed, a bounded asyncio + httpx loop stands in (its
 ceiling is far lower than wrk's; the output says so).
@@ -266,8 +268,54 @@ async def _httpx_load(url: str, load: Load, duration: float, headers: dict[str, 
     )
 
 
-def measure(item: Running, load: Load, duration: float) -> Sample:
+def _core_busy(core: int, interval: float = 0.3) -> float:
+    """Fraction of ``interval`` that ``core`` spent busy (from /proc/stat); 0.0 where unreadable."""
+
+    def read() -> tuple[int, int]:
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith(f"cpu{core} "):
+                values = [int(v) for v in line.split()[1:]]
+                idle = values[3] + (values[4] if len(values) > 4 else 0)
+                return sum(values), idle
+        raise OSError(f"no cpu{core} in /proc/stat")
+
+    try:
+        total0, idle0 = read()
+        time.sleep(interval)
+        total1, idle1 = read()
+    except OSError:
+        return 0.0
+    total = total1 - total0
+    return 0.0 if total <= 0 else 1.0 - (idle1 - idle0) / total
+
+
+CONTENDED: list[str] = []  # labels of runs that started while other work kept the cores busy
+_WAIT_BUDGET = [60.0]  # seconds left to wait for quiet cores in the current comparison
+
+
+def wait_for_quiet(label: str, limit: float = 5.0, threshold: float = 0.25) -> None:
+    """Wait (at most ``limit`` s, 60 s per comparison) until neither core is busy with other work.
+
+    The machines are shared: another process on the server's or the client's
+    core distorts a run. Every run waits alike, so no candidate is favoured; a
+    run that starts on a busy core anyway is counted and the table says so.
+    """
+    started = time.monotonic()
+    deadline = started + min(limit, _WAIT_BUDGET[0])
+    while True:
+        busy = max(_core_busy(int(SERVER_CORE)), _core_busy(int(CLIENT_CORE), 0.1))
+        if busy < threshold:
+            break
+        if time.monotonic() >= deadline:
+            CONTENDED.append(label)
+            break
+    _WAIT_BUDGET[0] = max(0.0, _WAIT_BUDGET[0] - (time.monotonic() - started))
+
+
+def measure(item: Running, load: Load, duration: float, *, gate: bool = True) -> Sample:
     headers = item.server.headers
+    if gate:
+        wait_for_quiet(item.server.label)
     if have_wrk():
         return run_wrk(item.url, load, duration, headers)
     return asyncio.run(_httpx_load(item.url, load, duration, headers))
@@ -277,12 +325,14 @@ def compare(
     servers: Sequence[Server], load: Load, *, rounds: int | None = None, duration: float | None = None
 ) -> dict[str, list[Sample]]:
     """Every server's samples over interleaved rounds (after a short warm-up each)."""
+    CONTENDED.clear()
+    _WAIT_BUDGET[0] = 60.0
     rounds = round_count() if rounds is None else rounds
     duration = seconds() if duration is None else duration
     results: dict[str, list[Sample]] = {server.label: [] for server in servers}
     with running(servers) as started:
         for item in started.values():
-            measure(item, load, min(2.0, duration))  # warm-up: imports, caches, lazily spawned threads
+            measure(item, load, min(2.0, duration), gate=False)  # warm-up: imports, caches, lazily spawned threads
         for _ in range(rounds):
             for label, item in started.items():
                 time.sleep(0.2)  # let the previous run's connections drain
@@ -329,7 +379,12 @@ def results_table(results: dict[str, list[Sample]], reference: str) -> str:
             fmt_ms(median_of(samples, "p99_ms")),
             str(sum(s.errors for s in samples)),
         ])
-    return table(["stack / server", "req/s (spread)", f"× {reference}", "p50", "p99", "errors"], rows)
+    out = table(["stack / server", "req/s (spread)", f"× {reference}", "p50", "p99", "errors"], rows)
+    if CONTENDED:
+        runs = sum(len(samples) for samples in results.values())
+        out += (f"\n\n_{len(CONTENDED)} of {runs} runs started while other processes kept a core busy for "
+                f"10 s: those figures are noisy._")
+    return out
 
 
 def goal(name: str, value: float, threshold: float, *, higher_is_better: bool = True) -> str:

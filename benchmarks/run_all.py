@@ -109,7 +109,10 @@ figures by 2x between runs). In-process benchmarks interleave their candidates a
 median with the spread (min–max). The HTTP benchmarks start each server as one process pinned to
 core 0 (`taskset -c 0`), wait for it to answer, and drive it with `wrk -t1 -cN -dDs --latency`
 pinned to core 1; all servers of a table are measured in interleaved rounds (A B C, A B C, ...)
-after a warm-up, and each ratio is taken round by round against the table's reference row.
+after a warm-up, and each ratio is taken round by round against the table's reference row. Each
+run first waits (briefly) for both cores to be free of other processes; a table notes how many of
+its runs started on a busy core anyway. Spreads wider than a few percent mean the machine was busy:
+read those rows as indications, and rerun.
 Lengthen the rounds with `ASGIPASTE_BENCH_SECONDS` and `ASGIPASTE_BENCH_ROUNDS`."""
 
 
