@@ -40,7 +40,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from asgipaste.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["STARTED_KEY", "LifespanFailed", "LifespanGroup", "run_lifespan"]
+__all__ = ["STARTED_KEY", "LifespanFailed", "LifespanGroup", "acknowledge_lifespan", "run_lifespan"]
 
 logger = logging.getLogger("asgipaste.lifespan")
 
@@ -260,3 +260,14 @@ async def run_lifespan(
     >>> #     await run_lifespan([("api", api)], scope, receive, send)
     """
     await LifespanGroup(members, **timeouts)(scope, receive, send)
+
+
+async def acknowledge_lifespan(receive: Receive, send: Send) -> None:
+    """The lifespan of an app with nothing to start: acknowledge startup and shutdown."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

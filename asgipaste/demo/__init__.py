@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from asgipaste.lifespan import acknowledge_lifespan
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["DEFAULT_CONFIG", "hello_app_factory"]
@@ -35,13 +36,8 @@ def hello_app_factory(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp
 
     async def hello(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await acknowledge_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]

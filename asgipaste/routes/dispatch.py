@@ -30,6 +30,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from asgipaste.lifespan import acknowledge_lifespan
 from asgipaste.routes.faults import fault_response
 from asgipaste.routes.mapper import Mapper
 from asgipaste.routes.urlgen import URLGenerator
@@ -207,7 +208,7 @@ class Router:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await acknowledge_lifespan(receive, send)
             return
         await self._router(scope, receive, send)
 
@@ -249,13 +250,3 @@ class Router:
             await response(scope, receive, send)
             return
         await app(scope, receive, send)
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
