@@ -429,3 +429,20 @@ async def test_graceful_shutdown_timeout_stops_a_stream(threads: int) -> None:
             while not stream.closed.is_set():
                 await asyncio.sleep(0.02)
     assert stream.produced < 200  # stopped well before its 500 chunks
+
+
+@pytest.mark.parametrize(("size", "kind"), [(64 * 1024, "BytesIO"), (64 * 1024 + 1, StreamingInput.__name__)])
+async def test_body_size_threshold(size: int, kind: str) -> None:
+    async with serve(WSGIAdapter(echo)) as (client, _):
+        response = await client.post("/", content=b"b" * size)
+    assert response.headers["x-input"] == kind
+    assert len(response.content) == size
+
+
+def raises_stop_iteration(environ: Any, start_response: Any) -> list[bytes]:
+    raise StopIteration  # a Future cannot carry it: it must still surface as an error
+
+
+async def test_stop_iteration_from_the_app_is_an_error() -> None:
+    async with serve(WSGIAdapter(raises_stop_iteration), log_level="critical") as (client, _):
+        assert (await client.get("/")).status_code == 500
