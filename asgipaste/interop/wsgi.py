@@ -41,6 +41,7 @@ from asgipaste.errors import ConfigValueError
 from asgipaste.interop._pool import WorkerPool
 from asgipaste.interop.environ import BODY_BUFFER_LIMIT, build_environ, parse_status, wsgi_headers_to_asgi
 from asgipaste.interop.streams import StreamingInput
+from asgipaste.lifespan import acknowledge_lifespan
 from asgipaste.types import Environ, ExcInfo, Message, Receive, Scope, Send, WSGIApp
 
 __all__ = ["DEFAULT_THREADS", "WSGIAdapter"]
@@ -180,6 +181,11 @@ class WSGIAdapter:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, threads={self.threads})"
 
+    @property
+    def busy_threads(self) -> int:
+        """WSGI calls of this adapter in worker threads now, running or queued (asyncio loops)."""
+        return sum(pool.busy for pool in list(self._pools.values()))
+
     async def _in_thread(
         self,
         ctx: contextvars.Context,
@@ -205,7 +211,7 @@ class WSGIAdapter:
         if kind == "http":
             await self._http(scope, receive, send)
         elif kind == "lifespan":
-            await _lifespan(receive, send)
+            await acknowledge_lifespan(receive, send)  # a WSGI app has nothing to start
         elif kind == "websocket":
             # Closing before accepting makes the server reject the handshake (403).
             await send({"type": "websocket.close", "code": 1000})
@@ -394,15 +400,4 @@ async def _watch_disconnect(receive: Receive, resp: _Response) -> None:
         message: Message = await receive()
         if message["type"] == "http.disconnect":
             resp.disconnected = True
-            return
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    """A WSGI app has no lifespan: acknowledge startup and shutdown."""
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
             return

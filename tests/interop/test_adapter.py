@@ -188,7 +188,8 @@ class SlowStream:
 @pytest.mark.parametrize("threads", [1, 0])
 async def test_client_disconnect_stops_iteration_and_closes(threads: int) -> None:
     stream = SlowStream()
-    async with serve(WSGIAdapter(stream, threads=threads)) as (client, _):
+    adapter = WSGIAdapter(stream, threads=threads)
+    async with serve(adapter) as (client, _):
         async with client.stream("GET", "/") as response:
             async for _ in response.aiter_bytes():
                 break
@@ -201,6 +202,7 @@ async def test_client_disconnect_stops_iteration_and_closes(threads: int) -> Non
         produced = stream.produced
         await asyncio.sleep(0.1)
         assert stream.produced == produced < 100  # iteration stopped
+        assert adapter.busy_threads == 0
         # The only thread is free again: another request is served at once.
         with anyio.fail_after(1):
             assert (await client.get("/quick")).text == "quick"
