@@ -42,7 +42,7 @@ class _Interpolation(configparser.BasicInterpolation):
             raise ConfigInterpolationError(
                 f"Error in file {ini.path}: {exc}",
                 file=ini.path,
-                section=None if section == configparser.DEFAULTSECT else section,
+                section=section,
                 key=option,
                 line=ini.line_of(section, option),
             ) from exc

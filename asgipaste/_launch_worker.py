@@ -23,7 +23,7 @@ import uvicorn
 from asgipaste._launch_plan import ApiSpec, LaunchPlan
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError
-from asgipaste.servers import MaxURLLength, ServeTarget
+from asgipaste.servers import RequestLimits, ServeTarget
 from asgipaste.types import ASGIApp
 
 __all__ = ["WorkerSpec", "validate_main", "worker_main"]
@@ -100,8 +100,7 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         sys.exit(STARTUP_FAILURE)
-    if spec.max_url_len:
-        app = MaxURLLength(app, spec.max_url_len)
+    app = RequestLimits(app, max_url_len=spec.max_url_len)
     config = uvicorn.Config(
         app,
         interface="asgi3",

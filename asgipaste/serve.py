@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 from asgipaste._logging import configure_from_ini
 from asgipaste.errors import ConfigError
-from asgipaste.servers import ENV_LOGGING, ENV_MAX_URL_LEN, MaxURLLength, ServeTarget, plain_response
+from asgipaste.servers import ENV_LOGGING, ServeTarget, limits_from_env, plain_response
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["LazyApp", "app", "create_app", "target_from_env"]
@@ -82,8 +82,7 @@ class LazyApp:
         try:
             self._target = self._source()
             app = self._target.load().asgi
-            limit = os.environ.get(ENV_MAX_URL_LEN, "").strip()
-            self._app = MaxURLLength(app, int(limit)) if limit.isdigit() and int(limit) > 0 else app
+            self._app = limits_from_env(app)
         except ConfigError as exc:
             self._error = str(exc)
             if scope_type != "lifespan":  # uvicorn logs the lifespan failure message itself

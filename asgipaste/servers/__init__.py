@@ -32,13 +32,17 @@ __all__ = [
     "ENV_APP",
     "ENV_CONFIG",
     "ENV_LOGGING",
+    "ENV_MAX_HEADERS",
+    "ENV_MAX_HEADER_BYTES",
     "ENV_MAX_URL_LEN",
     "ENV_VARS",
     "Listen",
     "MaxURLLength",
+    "RequestLimits",
     "Servable",
     "ServeTarget",
     "bind_socket",
+    "limits_from_env",
     "option",
     "parse_listen",
     "parse_port",
@@ -51,6 +55,8 @@ ENV_APP = "ASGIPASTE_APP"
 ENV_VARS = "ASGIPASTE_VARS"  # JSON object: command-line ``var=value`` pairs (global_conf)
 ENV_LOGGING = "ASGIPASTE_LOGGING"  # "1": apply the INI's [loggers] sections in each worker
 ENV_MAX_URL_LEN = "ASGIPASTE_MAX_URL_LEN"  # a [server:] max_url_len, for uvicorn's worker processes
+ENV_MAX_HEADERS = "ASGIPASTE_MAX_HEADERS"  # request headers allowed (default 100; 0: no limit)
+ENV_MAX_HEADER_BYTES = "ASGIPASTE_MAX_HEADER_BYTES"  # bytes of request headers (default 64 KiB; 0: no limit)
 
 T = TypeVar("T")
 
@@ -238,6 +244,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    value = asint(text)
+    if value < 0:
+        raise ValueError(f"{text!r} must not be negative")
+    return value
+
+
 def non_negative_float(text: str) -> float:
     try:
         value = float(text)
@@ -258,30 +271,87 @@ def choice(*allowed: str) -> Callable[[str], str]:
     return convert
 
 
-class MaxURLLength:
-    """Answer 414 when the request target (path and query) is longer than ``limit`` bytes.
+#: Request-head limits applied by every asgipaste serving path (Apache's
+#: LimitRequestFields is 100; httptools, uvicorn's default parser, has none).
+DEFAULT_MAX_HEADERS = 100
+DEFAULT_MAX_HEADER_BYTES = 64 * 1024
 
-    nova's ``max_url_len``; non-HTTP scopes pass straight through.
+
+class RequestLimits:
+    """Refuse oversize request heads before the app sees them.
+
+    414 when the request target (path and query) is longer than ``max_url_len``
+    bytes (nova's ``max_url_len``); 431 when there are more than ``max_headers``
+    headers or their names and values add up to more than ``max_header_bytes``.
+    ``None`` or ``0`` turns a limit off; non-HTTP scopes pass straight through.
+
+    >>> RequestLimits(app=None, max_url_len=16384)  # doctest: +ELLIPSIS
+    RequestLimits(None, max_url_len=16384, max_headers=100, max_header_bytes=65536)
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_url_len: int | None = None,
+        max_headers: int | None = DEFAULT_MAX_HEADERS,
+        max_header_bytes: int | None = DEFAULT_MAX_HEADER_BYTES,
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.max_url_len = max_url_len or None
+        self.max_headers = max_headers or None
+        self.max_header_bytes = max_header_bytes or None
 
     def __repr__(self) -> str:
-        return f"MaxURLLength({self.app!r}, limit={self.limit})"
+        return (
+            f"{type(self).__name__}({self.app!r}, max_url_len={self.max_url_len}, "
+            f"max_headers={self.max_headers}, max_header_bytes={self.max_header_bytes})"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
-        query = scope.get("query_string", b"")
-        length = len(raw_path) + (len(query) + 1 if query else 0)
-        if length <= self.limit:
-            await self.app(scope, receive, send)
+        headers = scope.get("headers", ())
+        if self.max_headers is not None and len(headers) > self.max_headers:
+            await plain_response(send, 431, "Request header fields too large: too many headers")
             return
-        await plain_response(send, 414, "Request URI too long")
+        if self.max_header_bytes is not None and sum(len(n) + len(v) for n, v in headers) > self.max_header_bytes:
+            await plain_response(send, 431, "Request header fields too large")
+            return
+        if self.max_url_len is not None:
+            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+            query = scope.get("query_string", b"")
+            if len(raw_path) + (len(query) + 1 if query else 0) > self.max_url_len:
+                await plain_response(send, 414, "Request URI too long")
+                return
+        await self.app(scope, receive, send)
+
+
+class MaxURLLength(RequestLimits):
+    """Only the 414 of :class:`RequestLimits`: nova's ``max_url_len``."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        super().__init__(app, max_url_len=limit, max_headers=None, max_header_bytes=None)
+        self.limit = limit
+
+    def __repr__(self) -> str:
+        return f"MaxURLLength({self.app!r}, limit={self.limit})"
+
+
+def limits_from_env(app: ASGIApp) -> RequestLimits:
+    """:class:`RequestLimits` from ``ASGIPASTE_MAX_URL_LEN``, ``_MAX_HEADERS``, ``_MAX_HEADER_BYTES``."""
+
+    def read(name: str, default: int | None) -> int | None:
+        text = os.environ.get(name, "").strip()
+        return int(text) if text.isdigit() else default
+
+    return RequestLimits(
+        app,
+        max_url_len=read(ENV_MAX_URL_LEN, None),
+        max_headers=read(ENV_MAX_HEADERS, DEFAULT_MAX_HEADERS),
+        max_header_bytes=read(ENV_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_BYTES),
+    )
 
 
 async def plain_response(send: Send, status: int, text: str) -> None:

@@ -27,14 +27,19 @@ from typing import Any
 from asgipaste.converters import asbool, asint
 from asgipaste.errors import ConfigValueError
 from asgipaste.servers import (
+    DEFAULT_MAX_HEADER_BYTES,
+    DEFAULT_MAX_HEADERS,
     ENV_LOGGING,
+    ENV_MAX_HEADER_BYTES,
+    ENV_MAX_HEADERS,
     ENV_MAX_URL_LEN,
     Listen,
-    MaxURLLength,
+    RequestLimits,
     ServeTarget,
     bind_socket,
     choice,
     non_negative_float,
+    non_negative_int,
     option,
     parse_listen,
     parse_port,
@@ -93,6 +98,8 @@ class UvicornServer:
         reload: bool = False,
         log_level: str | None = None,
         max_url_len: int | None = None,
+        max_headers: int | None = DEFAULT_MAX_HEADERS,
+        max_header_bytes: int | None = DEFAULT_MAX_HEADER_BYTES,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         self.listens = list(listens or [Listen("127.0.0.1", 8000)])
@@ -100,6 +107,8 @@ class UvicornServer:
         self.reload = reload
         self.log_level = log_level
         self.max_url_len = max_url_len
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
         self.config: dict[str, Any] = {"lifespan": "on", **(config or {})}
         self.ini_logging = False  # set when the INI's [loggers] configured logging
 
@@ -156,8 +165,12 @@ class UvicornServer:
             app = target.asgi
         else:
             app = target
-        if self.max_url_len:
-            app = MaxURLLength(app, self.max_url_len)
+        app = RequestLimits(
+            app,
+            max_url_len=self.max_url_len,
+            max_headers=self.max_headers,
+            max_header_bytes=self.max_header_bytes,
+        )
         config = self._uvicorn_config(app, interface="asgi3")
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         server = uvicorn.Server(config)
@@ -182,6 +195,8 @@ class UvicornServer:
         os.environ.update(target.to_env())
         if self.max_url_len:
             os.environ[ENV_MAX_URL_LEN] = str(self.max_url_len)
+        os.environ[ENV_MAX_HEADERS] = str(self.max_headers or 0)
+        os.environ[ENV_MAX_HEADER_BYTES] = str(self.max_header_bytes or 0)
         if self.ini_logging:
             os.environ[ENV_LOGGING] = "1"
         extra: dict[str, Any] = {"workers": self.workers, "reload": self.reload}
@@ -234,6 +249,8 @@ def build_server(
     reload = option(options, "reload", asbool, file=file) or False
     log_level = option(options, "log_level", choice(*_LOG_LEVELS), file=file)
     max_url_len = option(options, "max_url_len", positive_int, file=file)
+    max_headers = option(options, "max_header_count", non_negative_int, file=file)
+    max_header_bytes = option(options, "max_header_bytes", non_negative_int, file=file)
     config: dict[str, Any] = {}
     for key, convert in _CONFIG_OPTIONS.items():
         value = option(options, key, convert, file=file)
@@ -242,7 +259,10 @@ def build_server(
     if options:
         unknown = ", ".join(sorted(options))
         known = ", ".join(
-            sorted(["host", "port", "listen", "workers", "reload", "log_level", *_CONFIG_OPTIONS])
+            sorted([
+                "host", "port", "listen", "workers", "reload", "log_level", "max_url_len",
+                "max_header_count", "max_header_bytes", *_CONFIG_OPTIONS,
+            ])
         )
         raise ConfigValueError(
             f"Unknown uvicorn server option(s): {unknown}",
@@ -256,6 +276,8 @@ def build_server(
         reload=reload,
         log_level=log_level,
         max_url_len=max_url_len,
+        max_headers=DEFAULT_MAX_HEADERS if max_headers is None else max_headers,
+        max_header_bytes=DEFAULT_MAX_HEADER_BYTES if max_header_bytes is None else max_header_bytes,
         config=config,
     )
 
