@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,15 +112,32 @@ def _protocol_key(node: Node, object_type: ObjectType) -> str:
     return node.protocol
 
 
+_SIGNATURES: weakref.WeakKeyDictionary[Any, inspect.Signature | None] = weakref.WeakKeyDictionary()
+
+
+def _signature(factory: Any) -> inspect.Signature | None:
+    """``inspect.signature``, remembered per factory: a file names one factory many times."""
+    try:
+        return _SIGNATURES[factory]
+    except (KeyError, TypeError):  # not seen yet, or not weak-referenceable
+        pass
+    try:
+        signature: inspect.Signature | None = inspect.signature(factory)
+    except (TypeError, ValueError):
+        signature = None
+    try:
+        _SIGNATURES[factory] = signature
+    except TypeError:
+        pass
+    return signature
+
+
 def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a factory; a signature mismatch or failure becomes a located ConfigError."""
     spec = node.ref.spec if node.ref else repr(factory)
     if not callable(factory):
         raise node.error(ConfigError, f"{spec} is not callable (it is {type(factory).__name__})")
-    try:
-        signature = inspect.signature(factory)
-    except (TypeError, ValueError):
-        signature = None
+    signature = _signature(factory)
     if signature is not None:
         try:
             signature.bind(*args, **kwargs)

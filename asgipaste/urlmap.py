@@ -260,7 +260,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
     ) -> None:
         self._entries: dict[Key, _Entry] = {}  # definition order: lifespan starts in it
         self._index: dict[str | None, dict[str, _Entry]] = {}
-        self._order: list[_Entry] = []
+        self._sorted: list[_Entry] | None = []
         self.not_found_app: ASGIApp = not_found_app or not_found
         self.startup_timeout = startup_timeout
         self.shutdown_timeout = shutdown_timeout
@@ -279,9 +279,10 @@ class URLMap(MutableMapping[Any, ASGIApp]):
     def mount(self, url: Any, app: ASGIApp, name: str | None = None) -> None:
         """Map ``url`` to ``app``; ``name`` is what ``url_path_for`` finds it by. A same key is replaced."""
         key = normalize_key(url)
-        self._entries.pop(key, None)
-        self._entries[key] = _Entry(key, app, name)
-        self._rebuild()
+        self._entries.pop(key, None)  # a replaced key moves to the end, as in Paste
+        entry = self._entries[key] = _Entry(key, app, name)
+        self._index.setdefault(entry.domain, {})[entry.path] = entry
+        self._sorted = None
 
     def __setitem__(self, url: Any, app: ASGIApp | None) -> None:
         if app is None:
@@ -311,14 +312,22 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         return len(self._entries)
 
     def _rebuild(self) -> None:
-        # Paste's order: domains sorted by name, then domain-less; longest path first.
-        self._order = sorted(
-            self._entries.values(),
-            key=lambda e: (e.domain is None, e.domain or "", -len(e.path), e.path),
-        )
+        # The index serves dispatch; the sorted order (for listing and url_path_for)
+        # is computed when first asked for, so mounting n entries stays linear.
+        self._sorted = None
         self._index = {}
         for entry in self._entries.values():
             self._index.setdefault(entry.domain, {})[entry.path] = entry
+
+    @property
+    def _order(self) -> list[_Entry]:
+        """Paste's order: domains sorted by name, then domain-less; longest path first."""
+        if self._sorted is None:
+            self._sorted = sorted(
+                self._entries.values(),
+                key=lambda e: (e.domain is None, e.domain or "", -len(e.path), e.path),
+            )
+        return self._sorted
 
     @property
     def routes(self) -> list[_Entry]:

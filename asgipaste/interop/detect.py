@@ -82,14 +82,18 @@ def _declared(obj: Any) -> ProtocolName | None:
 
 
 def _read_attr(obj: Any) -> ProtocolName | None:
+    # The generic __getattribute__ (not getattr) never calls a __getattr__ hook,
+    # so proxies cannot answer for their target; and it is much cheaper than
+    # inspect.getattr_static, which matters when loading thousands of sections.
+    getter = type.__getattribute__ if isinstance(obj, type) else object.__getattribute__
     try:
-        value = inspect.getattr_static(obj, PROTOCOL_ATTR)
+        value = getter(obj, PROTOCOL_ATTR)
     except AttributeError:
         func = getattr(obj, "__func__", None)  # bound methods keep it on their function
         if func is None:
             return None
         try:
-            value = inspect.getattr_static(func, PROTOCOL_ATTR)
+            value = object.__getattribute__(func, PROTOCOL_ATTR)
         except AttributeError:
             return None
     if value == "asgi":
