@@ -382,8 +382,8 @@ def results_table(results: dict[str, list[Sample]], reference: str) -> str:
     out = table(["stack / server", "req/s (spread)", f"× {reference}", "p50", "p99", "errors"], rows)
     if CONTENDED:
         runs = sum(len(samples) for samples in results.values())
-        out += (f"\n\n_{len(CONTENDED)} of {runs} runs started while other processes kept a core busy for "
-                f"10 s: those figures are noisy._")
+        out += (f"\n\n_{len(CONTENDED)} of {runs} runs started while a core was still busy after a bounded "
+                f"wait (another server of this table draining, or other work on the machine)._")
     return out
 
 
