@@ -44,7 +44,12 @@ from asgipaste.interop.streams import StreamingInput
 from asgipaste.lifespan import acknowledge_lifespan
 from asgipaste.types import Environ, ExcInfo, Message, Receive, Scope, Send, WSGIApp
 
-__all__ = ["DEFAULT_THREADS", "WSGIAdapter"]
+__all__ = ["DEFAULT_THREADS", "REQUEST_PREREAD_LIMIT", "WSGIAdapter"]
+
+#: Request bodies with a Content-Length up to this are read on the loop before
+#: the one thread hop (a 1 MB POST then costs one hop, not one per 64 KiB
+#: message); larger or chunked bodies stream to the thread with backpressure.
+REQUEST_PREREAD_LIMIT = 1024 * 1024
 
 #: Worker threads per adapter when ``threads`` is not given (anyio's own default).
 DEFAULT_THREADS = 40
@@ -258,7 +263,7 @@ class WSGIAdapter:
             length = int(length_text) if length_text and length_text.isdigit() else None
             if length == 0 and not chunked:
                 return io.BytesIO()
-        if self.limiter is not None and (chunked or length is None or length > BODY_BUFFER_LIMIT):
+        if self.limiter is not None and (chunked or length is None or length > REQUEST_PREREAD_LIMIT):
             return StreamingInput(receive)
         parts: list[bytes] = []
         while True:

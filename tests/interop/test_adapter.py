@@ -20,6 +20,7 @@ import pytest
 from asgipaste.errors import ConfigValueError
 from asgipaste.interop import WSGIAdapter
 from asgipaste.interop.streams import StreamingInput
+from asgipaste.interop.wsgi import REQUEST_PREREAD_LIMIT
 from tests._server import running_server
 from tests.interop._helpers import serve
 
@@ -77,11 +78,14 @@ async def test_megabyte_streams_out_and_in() -> None:
     async with running_server(app) as (url, _), httpx.AsyncClient(base_url=url, timeout=10) as client:
         out = await client.get("/out")
         echoed = await client.post("/in", content=b"z" * MB)
+        big = await client.post("/in", content=b"y" * (2 * MB))
         small = await client.post("/in", content=b"small body")
     assert out.status_code == 200
     assert out.content == b"".join(bytes([65 + i]) * (64 * 1024) for i in range(16))
-    assert echoed.headers["x-input"] == StreamingInput.__name__  # > 64 KiB: streamed to the thread
+    assert echoed.headers["x-input"] == "BytesIO"  # <= 1 MiB: read on the loop, one hop
     assert echoed.content == b"z" * MB
+    assert big.headers["x-input"] == StreamingInput.__name__  # > 1 MiB: streamed to the thread
+    assert big.content == b"y" * (2 * MB)
     assert small.headers["x-input"] == "BytesIO"  # small: read on the loop before the one hop
     assert small.content == b"small body"
 
@@ -433,7 +437,10 @@ async def test_graceful_shutdown_timeout_stops_a_stream(threads: int) -> None:
     assert stream.produced < 200  # stopped well before its 500 chunks
 
 
-@pytest.mark.parametrize(("size", "kind"), [(64 * 1024, "BytesIO"), (64 * 1024 + 1, StreamingInput.__name__)])
+@pytest.mark.parametrize(
+    ("size", "kind"),
+    [(REQUEST_PREREAD_LIMIT, "BytesIO"), (REQUEST_PREREAD_LIMIT + 1, StreamingInput.__name__)],
+)
 async def test_body_size_threshold(size: int, kind: str) -> None:
     async with serve(WSGIAdapter(echo)) as (client, _):
         response = await client.post("/", content=b"b" * size)
