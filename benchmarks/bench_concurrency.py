@@ -9,10 +9,9 @@ core 1, see :mod:`benchmarks._http`):
 
 * raw ASGI callable on uvicorn (the reference);
 * asgipaste's async stack (ASGI filters and leaf) on uvicorn;
-* the same stack as legacy WSGI layers, loaded by asgipaste (fused, one
-  crossing through its WSGIAdapter with the default thread count) on uvicorn
-  and on granian; and the WSGI pipeline alone (no urlmap), which granian serves
-  WSGI-direct;
+* the same stack as legacy WSGI layers, loaded by asgipaste (fused: one
+  crossing through its WSGIAdapter with the default thread count on uvicorn;
+  none on granian, which serves the WSGI tree on its WSGI interface);
 * PasteDeploy's build of the WSGI INI on gunicorn sync, gunicorn gthread
   (8 threads), waitress (its default 4 threads) and granian's WSGI interface
   (its default blocking threads).
@@ -47,9 +46,6 @@ def _servers(files: h.IniFiles) -> list[h.Server]:
     wsgi_text = stack_ini("sleep", wsgi=True)
     wsgi = files.write("sleep-wsgi.ini", wsgi_text)
     wsgi_granian = files.write("sleep-wsgi-granian.ini", wsgi_text + h.GRANIAN_SERVER)
-    pipeline_granian = files.write(
-        "sleep-pipeline-granian.ini", stack_ini("sleep", wsgi=True, urlmap=False) + h.GRANIAN_SERVER
-    )
     paste = {"BENCH_PASTE_INI": str(wsgi)}
     app = "benchmarks.apps.paste_wsgi:app"
     return [
@@ -58,9 +54,7 @@ def _servers(files: h.IniFiles) -> list[h.Server]:
                  {"ASGIPASTE_CONFIG": str(asgi)}),
         h.Server(f"asgipaste legacy WSGI ({DEFAULT_THREADS} threads) / uvicorn",
                  h.uvicorn("asgipaste.serve:app", lifespan="on"), "/v2/x", {"ASGIPASTE_CONFIG": str(wsgi)}),
-        h.Server("asgipaste legacy WSGI / granian (ASGI interface)", h.asgipaste_serve(wsgi_granian), "/v2/x"),
-        h.Server("asgipaste legacy WSGI pipeline, no urlmap / granian (WSGI-direct)",
-                 h.asgipaste_serve(pipeline_granian), "/x"),
+        h.Server("asgipaste legacy WSGI / granian (WSGI interface)", h.asgipaste_serve(wsgi_granian), "/v2/x"),
         h.Server("PasteDeploy / gunicorn sync", h.gunicorn(app), "/v2/x", paste),
         h.Server("PasteDeploy / gunicorn gthread, 8 threads", h.gunicorn(app, "gthread", 8), "/v2/x", paste),
         h.Server("PasteDeploy / waitress, 4 threads", h.waitress(app), "/v2/x", paste),

@@ -143,8 +143,8 @@ def run() -> str:
              _contenders(files, "five", stack_ini("hello", wsgi=False), stack_ini("hello", wsgi=True), "hello",
                          five=True),
              h.Load(conns),
-             "asgipaste's urlmap is ASGI even over WSGI pipelines (one crossing below it), so the "
-             "legacy-WSGI tree here is not WSGI all the way down and granian serves it on its ASGI interface."),
+             "A urlmap whose entries are all WSGI is built in WSGI, so the legacy-WSGI tree is WSGI all the "
+             "way down: one crossing on uvicorn, none on granian (its WSGI interface)."),
             ("(d) 100 KB response (the (b) stack)",
              _contenders(files, "big", stack_ini("big", wsgi=False), stack_ini("big", wsgi=True), "big",
                          five=True, full=False),

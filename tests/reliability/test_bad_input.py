@@ -150,7 +150,7 @@ CASES: list[Case] = [
     Case("interpolation-recursion", main(f"[app:main]\nuse = call:{F}:app_factory\na = %(b)s\nb = %(a)s\n"),
          section="app:main"),
     Case("interpolation-default-recursion", main(f"[DEFAULT]\nd = %(d)s\n[app:main]\nuse = call:{F}:app_factory\nx = %(d)s\n"),
-         key="d", line=True),  # [DEFAULT] is reported as section None (asgipaste/_ini.py:45, deliberate)
+         section="DEFAULT", key="d", line=True),
     Case("interpolation-in-use", main("[app:main]\nuse = %(nowhere)s\n"), section="app:main", key="use"),
     # --- the file itself ---------------------------------------------------------------------
     Case("latin-1-bytes", {"main.ini": "[app:main]\nuse = call:tests.reliability.factories:app_factory\nname = caf\xe9\n".encode("latin-1")}),
