@@ -173,6 +173,29 @@ def measure(ini: Path, app: str, server: str, seconds: int, connections: int) ->
             proc.wait(5)
 
 
+def run(seconds: int = 3, rounds: int = 3, connections: int = 32) -> str:
+    """The serving-path table as markdown (``run_all`` calls this)."""
+    if not shutil.which("wrk"):
+        return "wrk is not installed; nothing measured\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = Path(tmp) / "bench.ini"
+        ini.write_text(INI)
+        results: dict[str, list[float]] = {label: [] for label, _, _ in CASES}
+        for _ in range(rounds):
+            for label, app, server in CASES:
+                results[label].append(measure(ini, app, server, seconds, connections))
+    reference = median(results[CASES[0][0]])
+    rows = [
+        [label, f"{median(values):,.0f}", spread(values, fmt="{:,.0f}"), f"{median(values) / reference:.2f}"]
+        for label, values in results.items()
+    ]
+    return (
+        f"wrk -t1 -c{connections} -d{seconds}s, {rounds} interleaved rounds, medians\n\n"
+        + table(["stack / server", "req/s", "range", "x raw ASGI on uvicorn"], rows)
+        + "\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
@@ -182,20 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed; nothing measured", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        ini = Path(tmp) / "bench.ini"
-        ini.write_text(INI)
-        results: dict[str, list[float]] = {label: [] for label, _, _ in CASES}
-        for _ in range(args.rounds):
-            for label, app, server in CASES:
-                results[label].append(measure(ini, app, server, args.seconds, args.connections))
-    reference = median(results[CASES[0][0]])
-    rows = [
-        [label, f"{median(values):,.0f}", spread(values, fmt="{:,.0f}"), f"{median(values) / reference:.2f}"]
-        for label, values in results.items()
-    ]
-    print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, {args.rounds} interleaved rounds, medians\n")
-    print(table(["stack / server", "req/s", "range", "x raw ASGI on uvicorn"], rows))
+    print(run(args.seconds, args.rounds, args.connections), end="")
     return 0
 
 
