@@ -1,7 +1,7 @@
 """Run every benchmark and write ``docs/benchmarks.md``.
 
     python benchmarks/run_all.py            # default rounds (about 15 minutes on 2 cores)
-    python benchmarks/run_all.py --quick    # 1 s rounds, 2 of them: a smoke run of every table
+    python benchmarks/run_all.py --quick    # 1 s rounds, 2 of them: every table in about 8 minutes
     python benchmarks/run_all.py --only http,concurrency --out /tmp/bench.md
 
 Each module's ``run() -> str`` returns its markdown section. A module that is
