@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from asgipaste.lifespan import acknowledge_lifespan
+
 
 async def hello(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        await acknowledge_lifespan(receive, send)
+        return
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": b"Hello, world!"})
 

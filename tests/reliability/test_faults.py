@@ -104,8 +104,7 @@ def _tasks() -> int:
 
 def _busy_threads(adapter: WSGIAdapter) -> int:
     """WSGI jobs the adapter has handed to its threads and not yet got back."""
-    pools = getattr(adapter, "_pools", {})
-    return sum(pool.busy for pool in pools.values())
+    return adapter.busy_threads
 
 
 async def test_disconnect_mid_request_frees_the_wsgi_thread_and_tasks() -> None:
