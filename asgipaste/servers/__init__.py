@@ -41,6 +41,7 @@ __all__ = [
     "RequestLimits",
     "Servable",
     "ServeTarget",
+    "apply_overrides",
     "bind_socket",
     "limits_from_env",
     "option",
@@ -201,6 +202,13 @@ def parse_port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is out of range 0-65535")
     return port
+
+
+def apply_overrides(server: object, **values: object) -> None:
+    """Set each given (not ``None``) command-line override as an attribute of ``server``."""
+    for name, value in values.items():
+        if value is not None:
+            setattr(server, name, value)
 
 
 def bind_socket(listen: Listen, *, backlog: int = 2048) -> socket.socket:

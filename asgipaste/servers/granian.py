@@ -32,6 +32,7 @@ from asgipaste.servers import (
     ENV_LOGGING,
     Listen,
     ServeTarget,
+    apply_overrides,
     choice,
     option,
     parse_port,
@@ -110,14 +111,7 @@ class GranianServer:
     ) -> None:
         """Apply command-line overrides over the INI's options."""
         self.listen = Listen(host or self.listen.host, self.listen.port if port is None else port)
-        if workers is not None:
-            self.workers = workers
-        if reload is not None:
-            self.reload = reload
-        if log_level is not None:
-            self.log_level = log_level
-        if ini_logging is not None:
-            self.ini_logging = ini_logging
+        apply_overrides(self, workers=workers, reload=reload, log_level=log_level, ini_logging=ini_logging)
 
     def choose(self, stack: LoadedStack) -> str:
         """``"wsgi"`` when the tree is WSGI all the way down (and not forced to ASGI), else ``"asgi"``."""

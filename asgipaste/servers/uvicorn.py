@@ -36,6 +36,7 @@ from asgipaste.servers import (
     Listen,
     RequestLimits,
     ServeTarget,
+    apply_overrides,
     bind_socket,
     choice,
     non_negative_float,
@@ -132,14 +133,7 @@ class UvicornServer:
             self.listens = [
                 Listen(host if host is not None else first.host, port if port is not None else first.port)
             ]
-        if workers is not None:
-            self.workers = workers
-        if reload is not None:
-            self.reload = reload
-        if log_level is not None:
-            self.log_level = log_level
-        if ini_logging is not None:
-            self.ini_logging = ini_logging
+        apply_overrides(self, workers=workers, reload=reload, log_level=log_level, ini_logging=ini_logging)
 
     def _uvicorn_config(self, app: ASGIApp | str, **extra: Any) -> Any:
         import uvicorn
