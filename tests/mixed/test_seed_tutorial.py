@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from asgipaste import ConfigError, check_config, load_stack, loadapp
+from asgipaste.demo import tutorial as seed_tutorial
 from asgipaste.interop.wsgi import WSGIAdapter
 from asgipaste.urlmap import URLMap
 from asgipaste.urlmap_wsgi import WSGIURLMap
-from tests.mixed import seed_tutorial
 
-MOD = "tests.mixed.seed_tutorial"
+MOD = "asgipaste.demo.tutorial"  # the seed's classes, as the bundled demo ships them
 
 # The seed's INI with its three mistakes fixed: `use = app:X.factory` has no
 # scheme (call: is meant), `pipline` is a typo, and the pipeline started with
@@ -74,7 +74,8 @@ def write(tmp_path: Path, text: str) -> str:
 
 
 @pytest.mark.asyncio
-async def test_corrected_seed_answers_over_asgi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_corrected_seed_answers_over_asgi(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="asgipaste.demo.tutorial")
     app = loadapp(f"config:{write(tmp_path, CORRECTED)}", "main")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8080") as client:
@@ -85,7 +86,10 @@ async def test_corrected_seed_answers_over_asgi(tmp_path: Path, capsys: pytest.C
         200, "I am first app", "text/plain; charset=UTF-8")
     assert second.text == "I am second app"
     assert missing.status_code == 404
-    assert capsys.readouterr().out.splitlines() == ["first filter", "second filter"]
+    assert [r.getMessage() for r in caplog.records if r.name == "asgipaste.demo.tutorial"] == [
+        "first filter",
+        "second filter",
+    ]
 
 
 def test_seed_tree_is_wsgi_all_the_way_down_and_crosses_once(tmp_path: Path) -> None:
