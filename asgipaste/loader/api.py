@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from asgipaste._build import build_app, build_server, finish, run_in_session
-from asgipaste._config import ConfigLoader
-from asgipaste._plan import AttrDict, Node
-from asgipaste._schemes import loadcontext
-from asgipaste._uri import APP, FILTER, SERVER, ObjectType
 from asgipaste.errors import ConfigError
+from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
+from asgipaste.loader.plan import AttrDict, Node
+from asgipaste.loader.references import APP, FILTER, SERVER, ObjectType
+from asgipaste.loader.resolve import ConfigLoader, loadcontext
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp
 
@@ -81,7 +80,7 @@ def loadfilter(
     >>> app = gzip(my_asgi_app)  # doctest: +SKIP
     """
     node = _context(FILTER, uri, name, relative_to, global_conf)
-    return node.create()
+    return build_node(node)
 
 
 def loadserver(
