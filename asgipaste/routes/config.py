@@ -19,8 +19,8 @@ with only the import changed:
 >>> config.mapper = m
 >>> config.environ = {"PATH_INFO": "/messages/1", "SCRIPT_NAME": "/app",
 ...                   "HTTP_HOST": "example.com", "REQUEST_METHOD": "GET"}
->>> config.mapper_dict
-{'controller': 'messages', 'action': 'show', 'id': '1'}
+>>> sorted(config.mapper_dict.items())
+[('action', 'show'), ('controller', 'messages'), ('id', '1')]
 >>> url_for("message", id=2), url_for("message", id=2, qualified=True, anchor="top")
 ('/app/messages/2', 'http://example.com/app/messages/2#top')
 
