@@ -270,6 +270,21 @@ def test_sub_domains_same_as_routes() -> None:
     assert any(entry[-1] == ("ok", "http://api.example.com/") for entry in ours if isinstance(entry, tuple))
 
 
+def test_anchor_on_a_failed_generation_raises_generation_exception() -> None:
+    """Documented difference: Routes raises TypeError (``None + "#..."``), we GenerationException."""
+
+    def scenario(lib: Lib) -> Any:
+        m = lib.Mapper()
+        m.connect("item", "/items/{id}", controller="items")
+        config = lib.request_config()
+        config.environ = {"PATH_INFO": "/", "REQUEST_METHOD": "GET", "HTTP_HOST": "h"}
+        return _call(lib.url_for, "item", anchor="x"), _call(lib.URLGenerator(m, {}), "item", anchor="x")
+
+    theirs, ours = _both(scenario)
+    assert theirs == (("error", "TypeError"), ("error", "TypeError"))
+    assert ours == (("no-url", None), ("no-url", None))
+
+
 # -- redirect_to and request_config() itself ---------------------------------------------------------
 
 
