@@ -40,7 +40,15 @@ from typing import Any
 from asgipaste.routes.urlgen import _query, _screenargs, _subdomain_check
 from asgipaste.routes.util import GenerationException, url_quote
 
-__all__ = ["RequestConfig", "redirect_to", "request_config", "url_for"]
+__all__ = [
+    "RequestConfig",
+    "enter_request",
+    "exit_request",
+    "redirect_to",
+    "request_config",
+    "request_state",
+    "url_for",
+]
 
 _STATE: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("asgipaste.routes.request_config")
 _EMPTY: Mapping[str, Any] = {}
@@ -54,9 +62,7 @@ def _update(**values: Any) -> None:
 def request_state() -> Iterator[None]:
     """Give the code inside its own request configuration (a copy of the current one).
 
-    What is set inside is undone on exit, so a request's configuration does
-    not outlive it. :class:`~asgipaste.routes.RoutesMiddleware` runs each
-    request inside one.
+    What is set inside is undone on exit, so it does not outlive the block.
     """
     token = _STATE.set(dict(_STATE.get(_EMPTY)))
     try:
@@ -64,6 +70,75 @@ def request_state() -> Iterator[None]:
     finally:
         with contextlib.suppress(ValueError):  # exited in another context: nothing to undo there
             _STATE.reset(token)
+
+
+def _protocol_of(environ: Mapping[str, Any]) -> str:
+    if (
+        "HTTPS" in environ
+        or environ.get("wsgi.url_scheme") == "https"
+        or environ.get("HTTP_X_FORWARDED_PROTO") == "https"
+    ):
+        return "https"
+    return "http"
+
+
+def _host_of(environ: Mapping[str, Any]) -> str:
+    if "HTTP_X_FORWARDED_HOST" in environ:
+        # Several reverse proxies each add a comma-separated value.
+        host: str = environ["HTTP_X_FORWARDED_HOST"].split(", ", 1)[0]
+        return host
+    if "HTTP_HOST" in environ:
+        return str(environ["HTTP_HOST"])
+    host = environ["SERVER_NAME"]
+    if environ["wsgi.url_scheme"] == "https":
+        if environ["SERVER_PORT"] != "443":
+            host += ":" + environ["SERVER_PORT"]
+    elif environ["SERVER_PORT"] != "80":
+        host += ":" + environ["SERVER_PORT"]
+    return host
+
+
+Token = contextvars.Token[Mapping[str, Any]]
+
+
+def enter_request(mapper: Any, environ: Mapping[str, Any]) -> tuple[Token, Any, Any]:
+    """Start a request's configuration, as Routes' middleware does with ``singleton=True``.
+
+    That is ``config = request_config(); config.mapper = mapper;
+    config.environ = environ`` in a copy of the current configuration, in
+    one step when no ``request_local`` is set. Returns the token for
+    :func:`exit_request`, the match dict (or ``None``) and the route.
+    """
+    state = _STATE.get(_EMPTY)
+    if state.get("request_local"):
+        token = _STATE.set(dict(state))
+        try:
+            config = request_config()  # the framework's own request-local object
+            config.mapper = mapper
+            config.environ = environ
+            return token, config.mapper_dict, config.route
+        except BaseException:
+            exit_request(token)
+            raise
+    new = dict(state)
+    if "request_local" not in new:
+        new["request_local"] = False
+        new["using_request_local"] = False
+    new["mapper"] = mapper
+    new["protocol"] = _protocol_of(environ)
+    mapper.environ = environ
+    if "PATH_INFO" in environ:
+        result = mapper.routematch(environ["PATH_INFO"])
+        new["mapper_dict"], new["route"] = (result[0], result[1]) if result is not None else (None, None)
+    new["host"] = _host_of(environ)
+    new["environ"] = environ
+    return _STATE.set(new), new.get("mapper_dict"), new.get("route")
+
+
+def exit_request(token: Token) -> None:
+    """Restore the configuration from before :func:`enter_request`."""
+    with contextlib.suppress(ValueError):  # exited in another context: nothing to undo there
+        _STATE.reset(token)
 
 
 class RequestConfig:
@@ -99,14 +174,7 @@ class RequestConfig:
 
     def load_wsgi_environ(self, environ: Mapping[str, Any]) -> None:
         """Store protocol and host from ``environ``, and match it if a mapper is set (as Routes)."""
-        if (
-            "HTTPS" in environ
-            or environ.get("wsgi.url_scheme") == "https"
-            or environ.get("HTTP_X_FORWARDED_PROTO") == "https"
-        ):
-            _update(protocol="https")
-        else:
-            _update(protocol="http")
+        _update(protocol=_protocol_of(environ))
         with contextlib.suppress(AttributeError):
             self.mapper.environ = environ
         with contextlib.suppress(AttributeError):
@@ -116,19 +184,7 @@ class RequestConfig:
                     _update(mapper_dict=result[0], route=result[1])
                 else:
                     _update(mapper_dict=None, route=None)
-        if "HTTP_X_FORWARDED_HOST" in environ:
-            # Several reverse proxies each add a comma-separated value.
-            host = environ["HTTP_X_FORWARDED_HOST"].split(", ", 1)[0]
-        elif "HTTP_HOST" in environ:
-            host = environ["HTTP_HOST"]
-        else:
-            host = environ["SERVER_NAME"]
-            if environ["wsgi.url_scheme"] == "https":
-                if environ["SERVER_PORT"] != "443":
-                    host += ":" + environ["SERVER_PORT"]
-            elif environ["SERVER_PORT"] != "80":
-                host += ":" + environ["SERVER_PORT"]
-        _update(host=host)
+        _update(host=_host_of(environ))
 
 
 def request_config(original: bool = False) -> Any:

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from asgipaste.lifespan import acknowledge_lifespan
-from asgipaste.routes.config import request_config, request_state
+from asgipaste.routes.config import enter_request, exit_request
 from asgipaste.routes.faults import fault_response
 from asgipaste.routes.mapper import Mapper
 from asgipaste.routes.route import Route
@@ -135,12 +135,11 @@ class RoutesMiddleware:
         try:
             if self.singleton:
                 # As Routes: the request's config (request_config()) does the matching.
-                with request_state():
-                    config = request_config()
-                    config.mapper = self.mapper
-                    config.environ = environ
-                    match, route = config.mapper_dict, config.route
+                config_token, match, route = enter_request(self.mapper, environ)
+                try:
                     await self._respond(scope, receive, send, environ, request_method, match, route)
+                finally:
+                    exit_request(config_token)
             else:
                 result = self.mapper.routematch(environ["PATH_INFO"], environ)
                 match, route = (result[0], result[1]) if result else (None, None)

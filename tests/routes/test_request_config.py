@@ -551,6 +551,43 @@ def test_middleware_fills_request_config_like_routes(below: str, debug: bool) ->
     assert ours[-1][0] == (301, "/items/5")
 
 
+def test_middleware_with_a_request_local_object_like_routes() -> None:
+    """A framework's ``request_local`` object is what the middleware configures, as in Routes."""
+
+    def scenario(lib: Lib) -> Any:
+        m = _mw_mapper(lib)
+        base = type(lib.request_config(original=True))
+        local = type("FrameworkConfig", (base,), {})
+        lib.request_config().request_local = local
+        seen: list[Any] = []
+
+        def observe() -> None:
+            config = lib.request_config()
+            seen.append((type(config).__name__, config.mapper_dict, config.host, lib.url_for("item", id=2)))
+
+        if lib is UPSTREAM:
+
+            def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+                observe()
+                start_response("200 OK", [])
+                return []
+
+            upstream_middleware.RoutesMiddleware(app, m)(_wsgi_environ(REQUESTS[1]), lambda *a: None)
+        else:
+
+            async def asgi_app(scope: Scope, receive: Receive, send: Send) -> None:
+                observe()
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+
+            anyio.run(_asgi_call, RoutesMiddleware(asgi_app, m), _scope(REQUESTS[1]))
+        return seen
+
+    theirs, ours = _both(scenario)
+    assert ours == theirs
+    assert ours[0][0] == "FrameworkConfig" and ours[0][3] == "/app/items/2"
+
+
 def test_singleton_false_leaves_request_config_alone_like_routes() -> None:
     def scenario(lib: Lib) -> Any:
         m = _mw_mapper(lib)
