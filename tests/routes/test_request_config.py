@@ -799,3 +799,12 @@ def test_docs_example_output_is_what_the_code_prints(capsys: pytest.CaptureFixtu
     code, expected = block.groups()
     _in_fresh_context(lambda: exec(compile(code, str(DOC), "exec"), {"__name__": "docs_example"}))
     assert capsys.readouterr().out == expected
+
+
+def test_routes_util_names_are_importable_from_our_util() -> None:
+    from asgipaste.routes import config, urlgen, util
+
+    assert util.url_for is config.url_for and util.redirect_to is config.redirect_to
+    assert util.request_config is config.request_config and util.URLGenerator is urlgen.URLGenerator
+    with pytest.raises(AttributeError):
+        _ = util.no_such_name
