@@ -91,7 +91,7 @@ class Mapper(SubMapperParent):
         self.minimization = False
         self.register = register
         self.create_regs_lock = threading.Lock()
-        self._prefix2routes: dict[str, list[Route]] = {}
+        self._prefix2routes: dict[str, list[Route]] | None = None
         self._prefix_lens: list[int] = []
         if register:
             request_config().mapper = self
@@ -251,13 +251,7 @@ class Mapper(SubMapperParent):
         self._clist = clist
         self._stale_regs = False
         self._index = MatchIndex(self.matchlist, clist)
-        # Routes' static-prefix buckets, walked literally in debug mode for its match log.
-        prefix2routes: dict[str, list[Route]] = {}
-        for route in self.matchlist:
-            if not route.static:
-                prefix2routes.setdefault(static_prefix(route), []).append(route)
-        self._prefix2routes = prefix2routes
-        self._prefix_lens = sorted({len(p) for p in prefix2routes}, reverse=True)
+        self._prefix2routes = None  # built by the first debug-mode match
         if self.prefix:
             self._regprefix = re.compile(self.prefix + "(.*)")
         self._created_regs = True
@@ -310,6 +304,14 @@ class Mapper(SubMapperParent):
         if not any(route.regmatch.match(url) for route in self.matchlist if not route.static):
             return None, None, matchlog
         prefix2routes = self._prefix2routes
+        if prefix2routes is None:
+            # Routes' static-prefix buckets, in connect order within each.
+            prefix2routes = {}
+            for route in self.matchlist:
+                if not route.static:
+                    prefix2routes.setdefault(static_prefix(route), []).append(route)
+            self._prefix2routes = prefix2routes
+            self._prefix_lens = sorted({len(p) for p in prefix2routes}, reverse=True)
         for prefix_len in self._prefix_lens:
             for route in prefix2routes.get(url[:prefix_len], ()):
                 result = route.match(url, environ, self.sub_domains, self.sub_domains_ignore, self.domain_match)

@@ -390,6 +390,16 @@ def test_debug_log_repeats_a_bucket_like_routes() -> None:
     assert [len(view[2]) for view in results[1]] == [4, 0, 1]
 
 
+def test_debug_sees_routes_connected_after_a_debug_match() -> None:
+    m = Mapper()
+    m.connect("/a", controller="a")
+    m.debug = True
+    assert m.match("/b") == (None, None, [])
+    m.connect("/b", controller="b")
+    match, route, log = m.match("/b")
+    assert match == {"controller": "b"} and [e["route"] for e in log] == [route]
+
+
 # -- RoutesMiddleware: Routes' WSGI middleware against ours ------------------------------------------
 
 REQUESTS: list[dict[str, Any]] = [
