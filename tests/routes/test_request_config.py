@@ -30,6 +30,7 @@ import routes.middleware as upstream_middleware
 from routes.util import GenerationException as UpstreamGenerationException
 
 import asgipaste.routes as ours_pkg
+from asgipaste.interop.bridge import ASGIBridge
 from asgipaste.interop.wsgi import WSGIAdapter
 from asgipaste.routes import (
     GenerationException,
@@ -723,6 +724,27 @@ def test_concurrent_wsgi_requests_in_worker_threads_see_their_own_config(backend
         "1": (True, "1", "http://h1/w/items/1", "/w/items/1", "1->/w/items/r"),
         "2": (True, "2", "http://h2/w/items/2", "/w/items/2", "2->/w/items/r"),
     }
+
+
+def test_asgi_app_behind_a_wsgi_filter_and_the_bridge_sees_the_request() -> None:
+    """RoutesMiddleware → WSGIAdapter → a WSGI filter → ASGIBridge → ASGI app using url_for."""
+    m = _item_mapper()
+    seen: list[Any] = []
+
+    async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append((request_config().mapper_dict["id"], url_for("item", id="z", qualified=True)))
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    bridge = ASGIBridge(inner)
+
+    def wsgi_filter(environ: dict[str, Any], start_response: Any) -> Any:
+        return bridge(environ, start_response)
+
+    mw = RoutesMiddleware(WSGIAdapter(wsgi_filter, threads=2), m)
+    status = anyio.run(_asgi_call, mw, _scope({"method": "GET", "path": "/items/4", "host": "b.example"}))
+    assert status == (204, None)
+    assert seen == [("4", "http://b.example/items/z")]
 
 
 def test_request_config_does_not_outlive_the_request_and_inherits_startup_settings() -> None:
