@@ -93,10 +93,19 @@ class URLGenerator:
 
     Special keywords: ``anchor``, ``host``, ``protocol``, ``qualified`` (and
     ``anchor_``/``host_``/``protocol_`` to pass those names as variables).
+    Without ``environ`` it uses the current request's
+    (``request_config().environ``, set by :class:`~asgipaste.routes.RoutesMiddleware`).
     """
 
-    def __init__(self, mapper: Mapper, environ: MutableMapping[str, Any]) -> None:
+    def __init__(self, mapper: Mapper, environ: MutableMapping[str, Any] | None = None) -> None:
         self.mapper = mapper
+        if environ is None:
+            # Not in Routes (there ``environ`` is required): the current request's.
+            from asgipaste.routes.config import request_config  # late: config imports this module
+
+            environ = getattr(request_config(), "environ", None)
+            if environ is None:
+                raise GenerationException("URLGenerator() without an environ needs a current request")
         if is_asgi_scope(environ):
             scope = environ
             environ = environ_from_scope(scope)
