@@ -37,7 +37,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from asgipaste.routes.urlgen import _query, _screenargs, _subdomain_check
+from asgipaste.routes.genargs import _query, _screenargs, _subdomain_check
 from asgipaste.routes.util import GenerationException, url_quote
 
 __all__ = [
