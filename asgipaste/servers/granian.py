@@ -192,15 +192,14 @@ class GranianServer:
         scheme = "https" if "ssl_cert" in self.options else "http"
         if interface == "wsgi":
             logger.info(
-                "asgipaste: [%s] is WSGI all the way down: serving it on granian's WSGI interface directly "
-                "(no ASGI crossing) on %s://%s",
-                stack.name,
-                scheme,
-                self.listen,
+                "asgipaste: serving %s; granian's WSGI interface on %s://%s (%d worker%s)",
+                stack.describe(wsgi_interface=True), scheme, self.listen, self.workers,
+                "" if self.workers == 1 else "s",
             )
         else:
             logger.info(
-                "asgipaste: serving [%s] on granian's ASGI interface on %s://%s", stack.name, scheme, self.listen
+                "asgipaste: serving %s; granian's ASGI interface on %s://%s (%d worker%s)",
+                stack.describe(), scheme, self.listen, self.workers, "" if self.workers == 1 else "s",
             )
         options = dict(self.options)
         if "http" in options:

@@ -173,18 +173,18 @@ class UvicornServer:
             self._serve_import_string(target)
             return
         app: ASGIApp
+        stack: LoadedStack | None = None
         if isinstance(target, ServeTarget):
-            app = target.load().asgi
+            stack = target.load()
         elif isinstance(target, LoadedStack):
-            app = target.asgi
-        else:
-            app = target
+            stack = target
+        app = stack.asgi if stack is not None else target  # type: ignore[assignment]
         app = serving_app(app, self.policy)
         config = self._uvicorn_config(app, interface="asgi3")
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         server = uvicorn.Server(config)
         try:
-            _log_listening(self.listens, 1, tls="ssl_certfile" in self.config)
+            _log_listening(self.listens, 1, tls="ssl_certfile" in self.config, stack=stack)
             server.run(sockets=sockets)
         finally:
             for sock in sockets:
@@ -228,10 +228,15 @@ class UvicornServer:
                 sock.close()
 
 
-def _log_listening(listens: list[Listen], workers: int, *, tls: bool = False) -> None:
+def _log_listening(
+    listens: list[Listen], workers: int, *, tls: bool = False, stack: LoadedStack | None = None
+) -> None:
+    """The startup banner: what is served (when loaded here), by which server, where, with how many workers."""
     scheme = "https" if tls else "http"
     where = ", ".join(f"{scheme}://{item}" for item in listens)
-    logger.info("asgipaste: uvicorn serving on %s (%d worker%s)", where, workers, "" if workers == 1 else "s")
+    served = f"{stack.describe()}; " if stack is not None else ""
+    plural = "" if workers == 1 else "s"
+    logger.info("asgipaste: %suvicorn on %s (%d worker%s)", served, where, workers, plural)
 
 
 def build_server(
