@@ -40,6 +40,7 @@ from asgipaste.servers.options import (
     parse_port,
     positive_int,
     server_location,
+    unknown_option_error,
 )
 from asgipaste.servers.policy import ServePolicy, serving_app
 from asgipaste.servers.target import ENV_LOGGING, ServeTarget
@@ -121,6 +122,9 @@ class UvicornServer:
             self.config["proxy_headers"] = False
         self.proxy = proxy  # a migrated waitress section's trusted_proxy rules
         self.ini_logging = False  # set when the INI's [loggers] configured logging
+        self.notice: str | None = None  # a migrated section: what serves it, logged when serving starts
+        self.section: str | None = None  # set by the loader: the [server:NAME] this came from
+        self.warnings: list[str] = []  # for `asgipaste check`: options ignored as typos
 
     def __repr__(self) -> str:
         listen = [str(item) for item in self.listens]
@@ -169,6 +173,8 @@ class UvicornServer:
         """Serve until a signal stops it; a failed startup raises ``SystemExit(3)``."""
         import uvicorn
 
+        if self.notice:
+            logger.warning("asgipaste: [%s] %s", self.section or "server", self.notice)
         if self.workers > 1 or self.reload:
             self._serve_import_string(target)
             return
@@ -274,19 +280,11 @@ def build_server(
             f"TLS needs both ssl_certfile and ssl_keyfile; {missing} is missing", file=file, key=missing
         )
     if options:
-        unknown = ", ".join(sorted(options))
-        known = ", ".join(
-            sorted([
-                "host", "port", "listen", "workers", "reload", "log_level", "max_url_len",
-                "max_header_count", "max_header_bytes", *_CONFIG_OPTIONS,
-            ])
-        )
-        raise ConfigValueError(
-            f"Unknown uvicorn server option(s): {unknown}",
-            file=file,
-            key=sorted(options)[0],
-            hint=f"known: {known}",
-        )
+        names = sorted([
+            "host", "port", "listen", "workers", "reload", "log_level", "max_url_len",
+            "max_header_count", "max_header_bytes", *_CONFIG_OPTIONS,
+        ])
+        raise unknown_option_error("uvicorn", sorted(options), names, file=file)
     return UvicornServer(
         listens=listens,
         workers=workers,
