@@ -346,30 +346,7 @@ def validate(plan: LaunchPlan, names: Iterable[str] | None = None, timeout: floa
     >>> validate(read_launch_plan(Path("api-paste.ini")))  # doctest: +SKIP
     []
     """
-    from asgipaste.launcher.worker import validate_main
+    from asgipaste.servers.validate import validate_apps
 
     wanted = list(names) if names is not None else [api.name for api in plan.apis]
-    reader, writer = _CTX.Pipe(duplex=False)
-    process = _CTX.Process(
-        target=validate_main,
-        args=(str(plan.path), wanted, dict(plan.global_conf), writer),
-        name="asgipaste-check",
-    )
-    process.start()
-    writer.close()
-    try:
-        if not reader.poll(timeout):
-            process.kill()
-            return [f"loading {plan.path} took longer than {timeout:.0f} s"]
-        try:
-            problems: list[str] = reader.recv()
-        except EOFError:
-            process.join(5.0)
-            return [f"the process loading {plan.path} exited with code {process.exitcode}"]
-        return problems
-    finally:
-        process.join(10.0)
-        if process.is_alive():
-            process.kill()
-            process.join(5.0)
-        reader.close()
+    return validate_apps(plan.path, wanted, plan.global_conf, timeout)

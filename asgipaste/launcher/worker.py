@@ -27,7 +27,7 @@ from asgipaste.servers.policy import ServePolicy, serving_app
 from asgipaste.servers.target import ServeTarget
 from asgipaste.types import ASGIApp
 
-__all__ = ["WorkerSpec", "validate_main", "worker_main"]
+__all__ = ["WorkerSpec", "worker_main"]
 
 #: uvicorn's startup-failure exit code.
 STARTUP_FAILURE = 3
@@ -127,19 +127,3 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
         server.run(sockets=[sock])
     finally:
         conn.close()
-
-
-def validate_main(path: str, names: list[str], global_conf: dict[str, str], conn: Connection) -> None:
-    """Load each named app once (no serving); send back the list of problems."""
-    logging.basicConfig(level=logging.WARNING)
-    problems: list[str] = []
-    for name in names:
-        target = ServeTarget(path=Path(path), name=name, global_conf=global_conf)
-        try:
-            target.load()
-        except ConfigError as exc:
-            problems.append(f"[{name}] {exc}")
-        except Exception as exc:
-            problems.append(f"[{name}] {type(exc).__name__}: {exc}")
-    conn.send(problems)
-    conn.close()

@@ -175,9 +175,17 @@ class UvicornServer:
 
         if self.notice:
             logger.warning("asgipaste: [%s] %s", self.section or "server", self.notice)
-        if self.workers > 1 or self.reload:
+        if isinstance(target, ServeTarget):
+            # A config file is served by a supervisor and its workers (one or more):
+            # SIGHUP validates the file and rolls the workers, --reload swaps only
+            # after the edit loads, and a worker that dies is replaced.
             self._serve_import_string(target)
             return
+        if self.workers > 1 or self.reload:
+            raise ConfigValueError(
+                "uvicorn needs a config file, not an app object, to run workers > 1 or reload",
+                hint="serve it with `asgipaste serve FILE.ini` or `uvicorn asgipaste.serve:app`",
+            )
         app: ASGIApp
         stack: LoadedStack | None = None
         if isinstance(target, ServeTarget):
@@ -198,14 +206,9 @@ class UvicornServer:
         if not server.started:
             raise SystemExit(STARTUP_FAILURE)
 
-    def _serve_import_string(self, target: ServeTarget | LoadedStack | ASGIApp) -> None:
+    def _serve_import_string(self, target: ServeTarget) -> None:
         from uvicorn.supervisors import ChangeReload, Multiprocess
 
-        if not isinstance(target, ServeTarget):
-            raise ConfigValueError(
-                "uvicorn needs a config file, not an app object, to run workers > 1 or reload",
-                hint="serve it with `asgipaste serve FILE.ini` or `uvicorn asgipaste.serve:app`",
-            )
         # Each worker (and each reload) imports asgipaste.serve:app, which reads these.
         os.environ.update(target.to_env())
         os.environ.update(self.policy.to_env())
@@ -219,19 +222,55 @@ class UvicornServer:
         config = self._uvicorn_config("asgipaste.serve:app", **extra)
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         _log_listening(self.listens, self.workers, tls="ssl_certfile" in self.config)
+        validate = _validator(target)
         try:
             if self.reload:
                 import uvicorn
 
-                ChangeReload(config, target=uvicorn.Server(config).run, sockets=sockets).run()
+                if self.log_level not in ("debug", "trace") and not _logger_configured("watchfiles"):
+                    # watchfiles logs every file written under the watched directories
+                    # (a log file there: a line every few hundred ms, forever).
+                    logging.getLogger("watchfiles").setLevel(logging.WARNING)
+                reloader = _validating(ChangeReload, "restart", validate)
+                reloader(config, target=uvicorn.Server(config).run, sockets=sockets).run()
             else:
-                supervisor = Multiprocess(config, sockets=sockets)
+                supervisor = _validating(Multiprocess, "restart_all", validate)(config, sockets=sockets)
                 supervisor.run()
                 if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes):
                     raise SystemExit(STARTUP_FAILURE)  # a worker could not start: the config, most likely
         finally:
             for sock in sockets:
                 sock.close()
+
+
+def _validator(target: ServeTarget) -> Callable[[], bool]:
+    """Load the target in a throwaway process; log the located error and say no when it does not load."""
+
+    def validate() -> bool:
+        from asgipaste.servers.validate import validate_apps
+
+        problems = validate_apps(target.path, [target.name], target.global_conf)
+        for problem in problems:
+            logger.error("asgipaste: the edited configuration does not load; still serving the last good one: %s",
+                         problem)
+        return not problems
+
+    return validate
+
+
+def _validating(base: type[Any], method: str, validate: Callable[[], bool]) -> type[Any]:
+    """``base`` (uvicorn's reloader or multiprocess supervisor) whose ``method`` swaps only after ``validate``."""
+
+    def swap(self: Any) -> None:
+        if validate():
+            getattr(base, method)(self)
+
+    return type(f"Validating{base.__name__}", (base,), {method: swap})
+
+
+def _logger_configured(name: str) -> bool:
+    found = logging.Logger.manager.loggerDict.get(name)
+    return isinstance(found, logging.Logger) and (found.level != logging.NOTSET or bool(found.handlers))
 
 
 def _log_listening(
