@@ -15,6 +15,7 @@ from the other and do no I/O, so they are unit-tested apart from the servers.
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Iterable, Mapping
 from typing import IO, Any, Literal, NotRequired, Required, TypedDict
 from urllib.parse import quote, unquote_to_bytes
@@ -26,6 +27,7 @@ __all__ = [
     "BODY_BUFFER_LIMIT",
     "ASGIVersions",
     "HTTPScope",
+    "InvalidResponseHeader",
     "WSGIEnviron",
     "asgi_headers_to_wsgi",
     "build_environ",
@@ -361,17 +363,51 @@ def status_line(code: int) -> str:
         return f"{code} Unknown"
 
 
+#: RFC 9110 ``token``: the characters a header field name may hold.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Characters a field value may not hold (RFC 9110 5.5): controls other than
+#: HTAB, and DEL. CR, LF and NUL would split or end the response head; h11
+#: (uvicorn's ``http = h11``) also refuses the other controls.
+_BAD_VALUE_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class InvalidResponseHeader(ValueError):
+    """A WSGI app gave a response header that cannot be sent (raised by ``start_response``).
+
+    PEP 3333 asks servers to check headers when ``start_response`` is called, so
+    the error is raised in the app, before anything is sent: the client gets a
+    logged ``500``, never a dropped connection.
+    """
+
+
 def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
-    """WSGI response headers (a list of ``(str, str)``) as ASGI ones: lower-cased latin-1 bytes."""
+    """WSGI response headers (a list of ``(str, str)``) as ASGI ones: lower-cased latin-1 bytes.
+
+    Values lose surrounding spaces and tabs (``"a; "`` is sent as ``"a;"``:
+    h11 refuses the trailing space and uvicorn would drop the connection). A
+    name that is not an RFC 9110 token, or a value holding CR, LF, NUL or
+    another control character, raises :class:`InvalidResponseHeader`.
+
+    >>> wsgi_headers_to_asgi([("Content-Security-Policy", "default-src 'self'; ")])
+    [(b'content-security-policy', b"default-src 'self';")]
+    """
     if not isinstance(headers, list):
         raise TypeError(f"WSGI response headers must be a list of (name, value) tuples, got {headers!r}")
     out: list[tuple[bytes, bytes]] = []
     for item in headers:
         try:
             name, value = item
-            out.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+            raw_name = name.lower().encode("latin-1")
+            raw_value = value.strip(" \t").encode("latin-1")
         except (TypeError, ValueError, AttributeError, UnicodeEncodeError) as exc:
             raise TypeError(f"bad WSGI response header {item!r}: must be a (str, str) tuple of latin-1 text") from exc
+        if not _TOKEN.fullmatch(name):
+            raise InvalidResponseHeader(f"invalid WSGI response header name {name!r}: must be an RFC 9110 token")
+        if _BAD_VALUE_CHARS.search(value):
+            raise InvalidResponseHeader(
+                f"invalid WSGI response header value for {name!r}: {value!r} holds CR, LF, NUL or a control character"
+            )
+        out.append((raw_name, raw_value))
     return out
 
 
