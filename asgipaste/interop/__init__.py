@@ -24,6 +24,7 @@ from asgipaste.interop.detect import (
     declare_wsgi,
     filter_protocol,
 )
+from asgipaste.interop.environ import set_process_model
 from asgipaste.interop.streams import ClientDisconnected
 from asgipaste.interop.wsgi import DEFAULT_THREADS, WSGIAdapter
 
@@ -38,4 +39,5 @@ __all__ = [
     "declare_asgi",
     "declare_wsgi",
     "filter_protocol",
+    "set_process_model",
 ]

@@ -15,6 +15,7 @@ from the other and do no I/O, so they are unit-tested apart from the servers.
 from __future__ import annotations
 
 import http
+import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import IO, Any, Literal, NotRequired, Required, TypedDict
@@ -35,6 +36,7 @@ __all__ = [
     "environ_headers",
     "headers_to_environ",
     "parse_status",
+    "set_process_model",
     "split_path",
     "status_line",
     "wsgi_headers_to_asgi",
@@ -209,6 +211,54 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
             environ[key] = old + "," + value
 
 
+#: Environment variable naming how many worker processes serve the app; a
+#: server that forks or spawns workers sets it before they load the app.
+#: ``WEB_CONCURRENCY`` (read by uvicorn and gunicorn for their worker count) is
+#: the fallback.
+WORKERS_ENV = "ASGIPASTE_WORKERS"
+
+_WORKERS: int | None = None  # set by set_process_model(); None: read the environment
+_MODEL: tuple[bool, int] | None = None  # what _process_model() found, until set_process_model()
+
+
+def set_process_model(workers: int | None) -> None:
+    """Say how many worker processes serve this app (``None``: read the environment again).
+
+    ``wsgi.multiprocess`` is true only when ``workers > 1``. Servers call this
+    in each worker before the app is loaded, or set ``ASGIPASTE_WORKERS`` in
+    the environment their workers inherit. When neither is known the
+    default is one process (``wsgi.multiprocess = False``), as uvicorn runs
+    by default; pyramid_debugtoolbar and other tools that keep state in
+    memory disable themselves when it is true.
+
+    >>> set_process_model(4); _process_model()
+    (True, 4)
+    >>> set_process_model(None)
+    """
+    global _WORKERS, _MODEL
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    _WORKERS = workers
+    _MODEL = None
+
+
+def _process_model() -> tuple[bool, int]:
+    """``(wsgi.multiprocess, workers)``: from :func:`set_process_model`, else the environment (read once)."""
+    global _MODEL
+    if _MODEL is not None:
+        return _MODEL
+    workers = _WORKERS
+    if workers is None:
+        workers = 1
+        for name in (WORKERS_ENV, "WEB_CONCURRENCY"):
+            text = os.environ.get(name, "").strip()
+            if text.isdigit() and int(text) >= 1:
+                workers = int(text)
+                break
+    _MODEL = (workers > 1, workers)
+    return _MODEL
+
+
 def build_environ(
     scope: Mapping[str, Any],
     body: IO[bytes],
@@ -245,7 +295,7 @@ def build_environ(
         "wsgi.input": body,
         "wsgi.errors": ErrorStream() if errors is None else errors,
         "wsgi.multithread": multithread,
-        "wsgi.multiprocess": True,
+        "wsgi.multiprocess": _process_model()[0],
         "wsgi.run_once": False,
         "wsgi.input_terminated": True,
         "asgi.scope": scope,
