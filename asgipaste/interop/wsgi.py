@@ -195,6 +195,11 @@ class WSGIAdapter:
         """WSGI calls of this adapter in worker threads now, running or queued (asyncio loops)."""
         return sum(pool.busy for pool in list(self._pools.values()))
 
+    def close_pools(self) -> None:
+        """Let this adapter's worker threads leave once their current jobs are done."""
+        for pool in list(self._pools.values()):
+            pool.close()
+
     async def _in_thread(
         self,
         ctx: contextvars.Context,
@@ -221,6 +226,7 @@ class WSGIAdapter:
             await self._http(scope, receive, send)
         elif kind == "lifespan":
             await acknowledge_lifespan(receive, send)  # a WSGI app has nothing to start
+            self.close_pools()  # shutdown: the workers leave (a later request starts new ones)
         elif kind == "websocket":
             # Closing before accepting makes the server reject the handshake (403).
             await send({"type": "websocket.close", "code": 1000})
