@@ -12,15 +12,22 @@ fused) WSGI stack meets ASGI. Compared with a2wsgi's ``WSGIMiddleware``:
 * headers wait for the first non-empty body chunk (PEP 3333), so an app that
   fails after ``start_response`` gives a 500, and ``start_response(...,
   exc_info)`` can still replace the status;
-* a client that disconnects stops a streaming response: the iterable is no
-  longer pulled and is ``close()``\\ d, which frees its thread;
-* threads are anyio worker threads, started with ``anyio.to_thread.run_sync``
-  under a ``CapacityLimiter`` of the adapter's own (never the shared default
-  one), so code inside the WSGI app can reach the server loop with
+* a client that disconnects stops a streaming response, whatever the app did
+  with the request body (read it, read part, none): the iterable is no longer
+  pulled and is ``close()``\\ d, which frees its thread (see ``_Inbox``);
+* response headers are checked in ``start_response`` (PEP 3333): values lose
+  surrounding whitespace, and a name or value that cannot be sent raises
+  there, so the client gets a 500 rather than a dropped connection;
+* on asyncio, threads are the adapter's own **daemon** worker threads (see
+  ``_pool``), at most ``threads`` of them, claimed for the loop as anyio
+  claims its own, so code inside the WSGI app can reach the server loop with
   ``anyio.from_thread.run`` (:class:`~asgipaste.interop.bridge.ASGIBridge`
-  does). On asyncio they stay and take jobs from a queue (see ``_pool``), which
-  makes a hop a few µs instead of anyio's ~60; elsewhere each hop is a
-  ``to_thread.run_sync`` call. ``threads=0`` runs the app on the event loop.
+  does). They take jobs from a queue, which makes a hop a few µs instead of
+  anyio's ~60, and leave at the adapter's lifespan shutdown, when the loop is
+  closed, or at interpreter exit: they never keep a process alive. Elsewhere
+  (trio) each hop is a ``to_thread.run_sync`` call under a
+  ``CapacityLimiter`` of the adapter's own. ``threads=0`` runs the app on the
+  event loop.
 """
 
 from __future__ import annotations
@@ -335,13 +342,12 @@ class WSGIAdapter:
                     await self._in_thread(ctx, resp.close_iterable)
                 if not resp.disconnected:
                     await resp.asgi_send({"type": "http.response.body", "body": b"", "more_body": False})
-            except ClientDisconnected:
-                if not resp.disconnected:  # pragma: no cover - an app's own ClientDisconnected
-                    raise
-                # the app read wsgi.input after the client left: expected, not an app error
-                logger.debug("%s: client left while the app read its request body", self.name)
             except Exception as exc:  # re-raised below, unwrapped by the task group
-                error = exc
+                if isinstance(exc, ClientDisconnected) and resp.disconnected:
+                    # the app read wsgi.input after the client left: expected, not an app error
+                    logger.debug("%s: the client left while the app read its request body", self.name)
+                else:
+                    error = exc
             finally:
                 tg.cancel_scope.cancel()
                 if resp.iterable is not None:  # cancelled before the pump took it over

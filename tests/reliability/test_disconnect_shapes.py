@@ -215,3 +215,45 @@ async def test_granian_control_a_client_that_stays_keeps_its_stream(granian_url:
         async with _request(granian_url, "unread") as reader:
             await _keep_reading(reader, 2.0)
             assert (await _stats(client))["closed"] == before["closed"]
+
+
+# --- what the inbox does with body the app has not read -------------------------------------------
+
+
+def _late_reader(pause: float) -> Any:
+    """Streams a first chunk, waits ``pause`` s without reading, then reads the whole body."""
+
+    def app(environ: Any, start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+
+        def body() -> Any:
+            yield b"started\n"
+            time.sleep(pause)
+            stream = environ["wsgi.input"]
+            try:
+                yield b"read %d\n" % len(stream.read())
+            except OSError as exc:
+                yield f"{type(exc).__name__}\n".encode()
+
+        return body()
+
+    return app
+
+
+async def test_a_slow_but_reading_streamer_gets_its_whole_large_body() -> None:
+    # Control: a pause under the abandon time keeps backpressure and loses nothing.
+    async with (
+        running_server(WSGIAdapter(_late_reader(0.3), threads=2)) as (url, _),
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+        response = await client.post("/", content=b"q" * (3 * MiB))
+    assert response.text == f"started\nread {3 * MiB}\n"
+
+
+async def test_body_left_unread_while_streaming_is_dropped_and_a_late_read_says_so() -> None:
+    async with (
+        running_server(WSGIAdapter(_late_reader(2.0), threads=2)) as (url, _),
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+        response = await client.post("/", content=b"q" * (3 * MiB))
+    assert response.text == "started\nRequestBodyDiscarded\n"
