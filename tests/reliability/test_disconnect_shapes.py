@@ -257,3 +257,33 @@ async def test_body_left_unread_while_streaming_is_dropped_and_a_late_read_says_
     ):
         response = await client.post("/", content=b"q" * (3 * MiB))
     assert response.text == "started\nRequestBodyDiscarded\n"
+
+
+# --- known gap ------------------------------------------------------------------------------------
+
+
+def _slow_first_chunk(environ: Any, start_response: Any) -> Any:
+    apps.GAUGE.enter()
+    try:
+        time.sleep(2.5)  # computing, not reading wsgi.input: nothing can interrupt it
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"late"]
+    finally:
+        apps.GAUGE.leave()
+
+
+@pytest.mark.xfail(strict=True, reason="WSGI code cannot be interrupted before it streams (docs/guarantees.md)")
+async def test_gap_a_disconnect_during_the_first_hop_waits_for_the_app() -> None:
+    adapter = WSGIAdapter(_slow_first_chunk, threads=2)
+    async with running_server(adapter) as (url, _):
+        host, port = url.removeprefix("http://").split(":")
+        _reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.transport.abort()
+
+        async def freed() -> bool:
+            return adapter.busy_threads == 0
+
+        assert await _eventually(freed, timeout=1.0)
