@@ -7,6 +7,7 @@ with a trailing space and uvicorn then drops the connection after logging 200.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,6 +16,8 @@ import pytest
 
 from asgipaste.interop import WSGIAdapter
 from tests.interop._helpers import serve
+from tests.reliability._proc import Served, env_for, free_port
+from tests.serving._proc import bin_path
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(30)]
 
@@ -91,3 +94,46 @@ async def test_threads_0_header_checks_apply_on_the_loop_too() -> None:
         except httpx.HTTPError as exc:  # pragma: no cover - the failure this test guards against
             pytest.fail(f"connection dropped: {exc!r}")
         assert bad.status_code == 500
+
+
+# --- granian's ASGI interface (a subprocess) -------------------------------------------------------
+
+GRANIAN_INI = """\
+[composite:main]
+use = egg:asgipaste#urlmap
+/h = header
+/a = hello
+
+[app:header]
+use = call:tests.reliability.apps:factory
+app = wsgi_header
+
+[app:hello]
+use = call:tests.reliability.apps:factory
+app = asgi_hello
+
+[server:main]
+use = egg:asgipaste#granian
+host = 127.0.0.1
+port = {port}
+"""
+
+
+@pytest.mark.slow
+async def test_granian_asgi_interface_strips_and_refuses_headers(tmp_path: Path) -> None:
+    pytest.importorskip("granian")
+    port = free_port()
+    config = tmp_path / "headers.ini"
+    config.write_text(GRANIAN_INI.format(port=port))
+    served = Served([bin_path("asgipaste"), "serve", str(config)], env_for(config), port)
+    try:
+        served.wait_ready("/a")
+        async with httpx.AsyncClient(base_url=served.url, timeout=5) as client:
+            ok = await client.get("/h", params={"name": "Content-Security-Policy", "value": "default-src 'self'; "})
+            assert ok.status_code == 200 and ok.headers["content-security-policy"] == "default-src 'self';"
+            bad = await client.get("/h", params={"name": "X-Split", "value": "a\r\nX-Injected: 1"})
+            assert bad.status_code == 500 and "x-injected" not in bad.headers
+            assert (await client.get("/h")).status_code == 200  # control
+        assert "InvalidResponseHeader" in served.log(), served.log()
+    finally:
+        served.stop()

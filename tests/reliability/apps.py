@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 # --- in-flight accounting (read by the tests in the same process) --------------------------------
 
@@ -127,6 +128,16 @@ def wsgi_endless_body(environ: dict[str, Any], start_response: Any) -> Iterable[
         stream.read(1024 * 1024)
     start_response("200 OK", [("Content-Type", "application/octet-stream")])
     return _EndlessEcho(stream) if mode == "echo" else _Endless()
+
+
+def wsgi_header(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """Sends the response header given by ``?name=...&value=...``."""
+    query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    headers = [("Content-Type", "text/plain")]
+    if "name" in query:
+        headers.append((query["name"], query["value"]))
+    start_response("200 OK", headers)
+    return [b"body"]
 
 
 def wsgi_block(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
