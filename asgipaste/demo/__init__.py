@@ -38,6 +38,9 @@ def hello_app_factory(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp
         if scope["type"] == "lifespan":
             await acknowledge_lifespan(receive, send)
             return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000})  # refused: 403
+            return
         if scope["type"] != "http":
             return
         headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]

@@ -12,10 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from asgipaste.interop.detect import declare_asgi
+from asgipaste.lifespan import acknowledge_lifespan
 from asgipaste.routes.faults import fault_response
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["CONTEXT_KEY", "Middleware", "RequestContext", "get_header", "is_version_root", "send_fault"]
+__all__ = [
+    "CONTEXT_KEY",
+    "Middleware",
+    "RequestContext",
+    "close_other_scope",
+    "get_header",
+    "is_version_root",
+    "send_fault",
+]
 
 #: Scope key of the :class:`RequestContext` (nova's ``environ["nova.context"]``).
 CONTEXT_KEY = "nova.context"
@@ -35,6 +44,21 @@ class RequestContext:
     def __post_init__(self) -> None:
         if "admin" in self.roles and not self.is_admin:
             object.__setattr__(self, "is_admin", True)
+
+
+async def close_other_scope(scope: Scope, receive: Receive, send: Send) -> None:
+    """Close a scope an HTTP-only app does not serve, as the ASGI spec asks.
+
+    ``websocket``: ``websocket.close`` before accepting, which the server turns
+    into a ``403`` handshake rejection (returning without it makes uvicorn log
+    "ASGI callable returned without completing handshake" and answer ``500``);
+    ``lifespan``: startup and shutdown acknowledged (nothing to start).
+    """
+    kind = scope["type"]
+    if kind == "websocket":
+        await send({"type": "websocket.close", "code": 1000})
+    elif kind == "lifespan":
+        await acknowledge_lifespan(receive, send)
 
 
 def get_header(scope: Scope, name: bytes) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 from starlette.requests import Request
 
 from asgipaste.demo.auth import DEFAULT_TOKENS, parse_tokens
-from asgipaste.demo.base import send_fault
+from asgipaste.demo.base import close_other_scope, send_fault
 from asgipaste.demo.controllers import FlavorsController, ServersController, context_of
 from asgipaste.demo.db import Database, shared_database
 from asgipaste.demo.limits import LIMITS_KEY
@@ -132,6 +132,7 @@ class APIRouter:
             await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
+            await close_other_scope(scope, receive, send)  # a websocket: refused (403)
             return
         if not self.db.is_open:
             message = "The compute API's database is not open: its lifespan startup never ran."

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from asgipaste.demo.base import get_header, send_fault
+from asgipaste.demo.base import close_other_scope, get_header, send_fault
 from asgipaste.demo.db import Database, shared_database
 from asgipaste.interop.detect import declare_asgi
 from asgipaste.types import Receive, Scope, Send
@@ -71,6 +71,7 @@ class MetadataRequestHandler:
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         if scope["type"] != "http":
+            await close_other_scope(scope, receive, send)  # a websocket: refused (403)
             return
         if not self.db.is_open:
             await send_fault(scope, receive, send, 503, "The metadata database is not open: no lifespan startup ran.")

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from asgipaste.demo.base import get_header, send_fault
+from asgipaste.demo.base import close_other_scope, get_header, send_fault
 from asgipaste.interop.detect import declare_asgi
 from asgipaste.types import Receive, Scope, Send
 
@@ -81,7 +81,8 @@ class Versions:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            return  # no lifespan to run, no websockets to serve
+            await close_other_scope(scope, receive, send)  # no lifespan to run, no websockets to serve
+            return
         if scope["method"] not in ("GET", "HEAD"):
             await send_fault(scope, receive, send, 405, "The method is not allowed.", {"Allow": "GET, HEAD"})
             return

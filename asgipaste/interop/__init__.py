@@ -24,7 +24,8 @@ from asgipaste.interop.detect import (
     declare_wsgi,
     filter_protocol,
 )
-from asgipaste.interop.streams import ClientDisconnected
+from asgipaste.interop.environ import InvalidResponseHeader, set_process_model
+from asgipaste.interop.streams import ClientDisconnected, RequestBodyDiscarded
 from asgipaste.interop.wsgi import DEFAULT_THREADS, WSGIAdapter
 
 __all__ = [
@@ -33,9 +34,12 @@ __all__ = [
     "ASGIBridge",
     "BridgeError",
     "ClientDisconnected",
+    "InvalidResponseHeader",
+    "RequestBodyDiscarded",
     "WSGIAdapter",
     "app_protocol",
     "declare_asgi",
     "declare_wsgi",
     "filter_protocol",
+    "set_process_model",
 ]

@@ -1,56 +1,94 @@
-"""Long-lived anyio worker threads for one WSGIAdapter on one asyncio loop.
+"""Long-lived worker threads for one WSGIAdapter on one asyncio loop.
 
 ``anyio.to_thread.run_sync`` per request costs several loop iterations and
 cancel scopes (two checkpoints, the limiter's own checkpoints): about 60 µs of
 CPU per call on a busy core, more than the WSGI hello it runs. Here each worker
-is still started with ``anyio.to_thread.run_sync(..., limiter=adapter.limiter)``
-(so it is an anyio worker thread, where ``anyio.from_thread.run`` reaches the
-loop, and the adapter's limiter bounds how many exist), but it then stays and
 takes jobs from a queue; a job is one ``SimpleQueue.put`` and one
-``call_soon_threadsafe`` back, a few µs.
+``call_soon_threadsafe`` back, a few µs. Each worker is claimed for the loop
+as anyio claims its own worker threads, so ``anyio.from_thread.run`` inside
+the WSGI app reaches the loop. At most ``limiter.total_tokens`` workers exist
+per pool, started on demand.
 
-The workers live in a task of their own on the loop, started with the first
-job, grown on demand up to the limiter's size, and ended when that task is
-cancelled (the loop shutting down) or the loop is closed.
+No worker keeps a process alive:
+
+* workers are **daemon** threads: the interpreter never waits for them;
+* an idle worker leaves when its loop is closed, when the main thread has
+  finished, or when the pool is closed (:meth:`WorkerPool.close`: the
+  adapter's lifespan shutdown, and interpreter exit);
+* at interpreter exit (before Python joins non-daemon threads, so whoever owns
+  the loop: uvicorn, granian, gunicorn), every pool is closed and requests
+  still inside app code get up to :func:`exit_timeout` seconds (default
+  ``EXIT_TIMEOUT``, env ``ASGIPASTE_WSGI_EXIT_TIMEOUT``) to return; each one
+  still running after that is logged (app name, thread, how long) and
+  abandoned with its daemon thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import itertools
+import logging
+import os
 import queue
+import threading
+import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
-import anyio.abc
-import anyio.to_thread
+import anyio.lowlevel
+from anyio._core._eventloop import claim_worker_thread
 
-__all__ = ["WorkerPool"]
+__all__ = ["EXIT_TIMEOUT", "EXIT_TIMEOUT_ENV", "WorkerPool", "exit_timeout"]
 
 T = TypeVar("T")
 
 _Job = tuple["asyncio.Future[Any]", contextvars.Context, Callable[..., Any], tuple[Any, ...]]
 
-#: How often an idle worker checks that its loop still exists.
-_IDLE_CHECK = 2.0
+logger = logging.getLogger("asgipaste.interop")
+
+#: How often an idle worker checks that its loop and the main thread still exist.
+_IDLE_CHECK = 1.0
+
+#: Seconds a request still inside WSGI app code at interpreter exit is waited for.
+EXIT_TIMEOUT = 5.0
+EXIT_TIMEOUT_ENV = "ASGIPASTE_WSGI_EXIT_TIMEOUT"
+
+_POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+_EXIT_HOOK = threading.Lock()
+_exit_hooked = False
+_numbers = itertools.count(1)
+
+
+def exit_timeout() -> float:
+    """The hard deadline, in seconds, for requests stuck in app code at interpreter exit."""
+    text = os.environ.get(EXIT_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(text) if text else EXIT_TIMEOUT
+    except ValueError:
+        return EXIT_TIMEOUT
+    return value if value >= 0 else EXIT_TIMEOUT
 
 
 class WorkerPool:
-    """Up to ``limiter.total_tokens`` worker threads for jobs from ``loop``."""
+    """Up to ``limiter.total_tokens`` daemon worker threads for jobs from ``loop`` (create it on the loop)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, limiter: anyio.CapacityLimiter, name: str) -> None:
         self.loop = loop
-        self.limiter = limiter
+        self.size = int(limiter.total_tokens)
         self.name = name
-        self.started = 0  # workers asked for (all counters live on the loop thread)
+        self.started = 0  # workers started (all counters live on the loop thread)
         self.busy = 0  # jobs submitted and not yet delivered
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._group: anyio.abc.TaskGroup | None = None
-        self._host: asyncio.Task[None] | None = None
-        self._waiting_spawns = 0
-        #: True once the workers' task has ended (the loop is shutting down).
+        self._token = anyio.lowlevel.current_token()
+        #: thread name -> when its current job started (written by the workers)
+        self.running: dict[str, float] = {}
+        #: True once the pool was closed (lifespan shutdown or exit); a new one replaces it.
         self.closed = False
+        _POOLS.add(self)
+        _hook_exit()
 
     async def run(
         self,
@@ -66,7 +104,7 @@ class WorkerPool:
         """
         future: asyncio.Future[T] = self.loop.create_future()
         self.busy += 1
-        if self.busy > self.started and self.started < self.limiter.total_tokens:
+        if self.busy > self.started and self.started < self.size:
             self._spawn()
         self._jobs.put((future, ctx, func, args))
         try:
@@ -85,58 +123,51 @@ class WorkerPool:
 
     def _spawn(self) -> None:
         self.started += 1
-        if self._group is not None:
-            self._group.start_soon(self._worker)
+        thread = threading.Thread(
+            target=self._work, name=f"asgipaste WSGI {self.name} {next(_numbers)}", daemon=True
+        )
+        thread.start()
+
+    def close(self) -> None:
+        """Let every worker finish the jobs already queued, then leave (from any thread)."""
+        if self.closed:
             return
-        self._waiting_spawns += 1
-        if self._host is None:
-            # A fresh context: the workers must not keep the first request's contextvars.
-            self._host = self.loop.create_task(
-                self._serve(), name=f"asgipaste WSGI workers for {self.name}", context=contextvars.Context()
-            )
-
-    async def _serve(self) -> None:
-        async with anyio.create_task_group() as group:
-            self._group = group
-            for _ in range(self._waiting_spawns):
-                group.start_soon(self._worker)
-            self._waiting_spawns = 0
-            try:
-                await anyio.sleep_forever()
-            finally:  # cancelled: let every worker finish its job and leave
-                self._group = None
-                self.closed = True
-                for _ in range(self.started):
-                    self._jobs.put(None)
-
-    async def _worker(self) -> None:
-        await anyio.to_thread.run_sync(self._work, limiter=self.limiter)
+        self.closed = True
+        for _ in range(self.started):
+            self._jobs.put(None)
 
     def _work(self) -> None:
         """A worker thread's life: take jobs until told to stop or the loop is gone."""
         jobs = self._jobs
         loop = self.loop
         deliver = self._deliver
-        while True:
-            try:
-                job = jobs.get(timeout=_IDLE_CHECK)
-            except queue.Empty:
-                if loop.is_closed():
+        running = self.running
+        me = threading.current_thread().name
+        main = threading.main_thread()
+        with claim_worker_thread(self._token.backend_class, self._token.native_token):
+            while True:
+                try:
+                    job = jobs.get(timeout=_IDLE_CHECK)
+                except queue.Empty:
+                    if self.closed or loop.is_closed() or not main.is_alive():
+                        return
+                    continue
+                if job is None:
                     return
-                continue
-            if job is None:
-                return
-            future, ctx, func, args = job
-            result: Any = None
-            error: BaseException | None = None
-            try:
-                result = ctx.run(func, *args)
-            except BaseException as exc:
-                error = exc
-            try:
-                loop.call_soon_threadsafe(deliver, future, result, error)
-            except RuntimeError:  # the loop was closed under us
-                return
+                future, ctx, func, args = job
+                result: Any = None
+                error: BaseException | None = None
+                running[me] = time.monotonic()
+                try:
+                    result = ctx.run(func, *args)
+                except BaseException as exc:
+                    error = exc
+                finally:
+                    running.pop(me, None)
+                try:
+                    loop.call_soon_threadsafe(deliver, future, result, error)
+                except RuntimeError:  # the loop was closed under us
+                    return
 
     def _deliver(self, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
         self.busy -= 1
@@ -150,3 +181,42 @@ class WorkerPool:
             future.set_exception(error)
         else:
             future.set_result(result)
+
+
+def _hook_exit() -> None:
+    global _exit_hooked
+    with _EXIT_HOOK:
+        if _exit_hooked:
+            return
+        # Runs at interpreter exit before non-daemon threads are joined (the
+        # hook concurrent.futures uses), in the main thread, whoever owns the loop.
+        register = getattr(threading, "_register_atexit", None)
+        if register is not None:
+            try:
+                register(_close_all_at_exit)
+            except RuntimeError:  # pragma: no cover - already shutting down
+                return
+        _exit_hooked = True
+
+
+def _close_all_at_exit() -> None:
+    """Close every pool; wait up to :func:`exit_timeout` for requests still in app code; log the rest."""
+    pools = list(_POOLS)
+    for pool in pools:
+        pool.close()
+    timeout = exit_timeout()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(pool.running for pool in pools):
+        time.sleep(0.02)
+    now = time.monotonic()
+    for pool in pools:
+        for thread, since in list(pool.running.items()):
+            logger.error(
+                "asgipaste: WSGI app %r still runs a request in thread %r (for %.1f s) after waiting %s s "
+                "at process exit (%s): abandoning it",
+                pool.name,
+                thread,
+                now - since,
+                timeout,
+                EXIT_TIMEOUT_ENV,
+            )

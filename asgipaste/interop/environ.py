@@ -15,6 +15,8 @@ from the other and do no I/O, so they are unit-tested apart from the servers.
 from __future__ import annotations
 
 import http
+import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import IO, Any, Literal, NotRequired, Required, TypedDict
 from urllib.parse import quote, unquote_to_bytes
@@ -26,6 +28,7 @@ __all__ = [
     "BODY_BUFFER_LIMIT",
     "ASGIVersions",
     "HTTPScope",
+    "InvalidResponseHeader",
     "WSGIEnviron",
     "asgi_headers_to_wsgi",
     "build_environ",
@@ -33,6 +36,7 @@ __all__ = [
     "environ_headers",
     "headers_to_environ",
     "parse_status",
+    "set_process_model",
     "split_path",
     "status_line",
     "wsgi_headers_to_asgi",
@@ -207,26 +211,52 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
             environ[key] = old + "," + value
 
 
-#: Whether more than one process serves the app (``wsgi.multiprocess``); set by
-#: the serving path (:func:`asgipaste.servers.policy.serving_app`) from its worker count.
-_multiprocess = False
+#: Environment variable naming how many worker processes serve the app; a
+#: server that forks or spawns workers sets it before they load the app.
+#: ``WEB_CONCURRENCY`` (read by uvicorn and gunicorn for their worker count) is
+#: the fallback.
+WORKERS_ENV = "ASGIPASTE_WORKERS"
+
+_WORKERS: int | None = None  # set by set_process_model(); None: read the environment
+_MODEL: tuple[bool, int] | None = None  # what _process_model() found, until set_process_model()
 
 
-def set_process_model(*, workers: int) -> None:
-    """Record how many worker processes serve the app, for ``wsgi.multiprocess``.
+def set_process_model(workers: int | None) -> None:
+    """Say how many worker processes serve this app (``None``: read the environment again).
 
-    >>> set_process_model(workers=4); process_model()
-    True
-    >>> set_process_model(workers=1); process_model()
-    False
+    ``wsgi.multiprocess`` is true only when ``workers > 1``. Servers call this
+    in each worker before the app is loaded, or set ``ASGIPASTE_WORKERS`` in
+    the environment their workers inherit. When neither is known the
+    default is one process (``wsgi.multiprocess = False``), as uvicorn runs
+    by default; pyramid_debugtoolbar and other tools that keep state in
+    memory disable themselves when it is true.
+
+    >>> set_process_model(4); _process_model()
+    (True, 4)
+    >>> set_process_model(None)
     """
-    global _multiprocess
-    _multiprocess = workers > 1
+    global _WORKERS, _MODEL
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    _WORKERS = workers
+    _MODEL = None
 
 
-def process_model() -> bool:
-    """``wsgi.multiprocess`` as the environ reports it."""
-    return _multiprocess
+def _process_model() -> tuple[bool, int]:
+    """``(wsgi.multiprocess, workers)``: from :func:`set_process_model`, else the environment (read once)."""
+    global _MODEL
+    if _MODEL is not None:
+        return _MODEL
+    workers = _WORKERS
+    if workers is None:
+        workers = 1
+        for name in (WORKERS_ENV, "WEB_CONCURRENCY"):
+            text = os.environ.get(name, "").strip()
+            if text.isdigit() and int(text) >= 1:
+                workers = int(text)
+                break
+    _MODEL = (workers > 1, workers)
+    return _MODEL
 
 
 def build_environ(
@@ -265,7 +295,7 @@ def build_environ(
         "wsgi.input": body,
         "wsgi.errors": ErrorStream() if errors is None else errors,
         "wsgi.multithread": multithread,
-        "wsgi.multiprocess": _multiprocess,
+        "wsgi.multiprocess": _process_model()[0],
         "wsgi.run_once": False,
         "wsgi.input_terminated": True,
         "asgi.scope": scope,
@@ -383,17 +413,51 @@ def status_line(code: int) -> str:
         return f"{code} Unknown"
 
 
+#: RFC 9110 ``token``: the characters a header field name may hold.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Characters a field value may not hold (RFC 9110 5.5): controls other than
+#: HTAB, and DEL. CR, LF and NUL would split or end the response head; h11
+#: (uvicorn's ``http = h11``) also refuses the other controls.
+_BAD_VALUE_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class InvalidResponseHeader(ValueError):
+    """A WSGI app gave a response header that cannot be sent (raised by ``start_response``).
+
+    PEP 3333 asks servers to check headers when ``start_response`` is called, so
+    the error is raised in the app, before anything is sent: the client gets a
+    logged ``500``, never a dropped connection.
+    """
+
+
 def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
-    """WSGI response headers (a list of ``(str, str)``) as ASGI ones: lower-cased latin-1 bytes."""
+    """WSGI response headers (a list of ``(str, str)``) as ASGI ones: lower-cased latin-1 bytes.
+
+    Values lose surrounding spaces and tabs (``"a; "`` is sent as ``"a;"``:
+    h11 refuses the trailing space and uvicorn would drop the connection). A
+    name that is not an RFC 9110 token, or a value holding CR, LF, NUL or
+    another control character, raises :class:`InvalidResponseHeader`.
+
+    >>> wsgi_headers_to_asgi([("Content-Security-Policy", "default-src 'self'; ")])
+    [(b'content-security-policy', b"default-src 'self';")]
+    """
     if not isinstance(headers, list):
         raise TypeError(f"WSGI response headers must be a list of (name, value) tuples, got {headers!r}")
     out: list[tuple[bytes, bytes]] = []
     for item in headers:
         try:
             name, value = item
-            out.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+            raw_name = name.lower().encode("latin-1")
+            raw_value = value.strip(" \t").encode("latin-1")
         except (TypeError, ValueError, AttributeError, UnicodeEncodeError) as exc:
             raise TypeError(f"bad WSGI response header {item!r}: must be a (str, str) tuple of latin-1 text") from exc
+        if not _TOKEN.fullmatch(name):
+            raise InvalidResponseHeader(f"invalid WSGI response header name {name!r}: must be an RFC 9110 token")
+        if _BAD_VALUE_CHARS.search(value):
+            raise InvalidResponseHeader(
+                f"invalid WSGI response header value for {name!r}: {value!r} holds CR, LF, NUL or a control character"
+            )
+        out.append((raw_name, raw_value))
     return out
 
 

@@ -17,7 +17,7 @@ import anyio.from_thread
 
 from asgipaste.types import Message, Receive
 
-__all__ = ["ClientDisconnected", "ErrorStream", "StreamingInput"]
+__all__ = ["ClientDisconnected", "ErrorStream", "RequestBodyDiscarded", "StreamingInput"]
 
 errors_logger = logging.getLogger("asgipaste.wsgi.errors")
 
@@ -28,6 +28,16 @@ class ClientDisconnected(OSError):
     Raised from ``wsgi.input`` reads instead of a silent early EOF, so a WSGI app
     never acts on a truncated body. It is an ``OSError``, which is what WSGI apps
     already expect from a broken socket.
+    """
+
+
+class RequestBodyDiscarded(OSError):
+    """The app read request body that had been discarded.
+
+    Once a response streams, the adapter keeps reading the request so it can
+    see the client leave. Body the app has not read is kept up to 1 MiB; if the
+    app then reads nothing for a second while more arrives, the rest is
+    dropped, and a read reaching the dropped part raises this.
     """
 
 
@@ -97,14 +107,26 @@ class StreamingInput:
         self._buffer = bytearray(initial)
         self._more = more
         self._run: Callable[[Receive], Message] = run or _from_thread_receive
-        #: True once the whole body is in (the adapter starts watching for a
-        #: disconnect only then, so the two never read ``receive`` at once).
+        #: True once the whole body is in.
         self.complete = not more
+        #: How many times the app's reads fetched a message (the adapter's
+        #: inbox treats a body nobody reads as abandoned).
+        self.pulls = 0
+
+    def handover(self, receive: Receive) -> bool:
+        """Fetch from ``receive`` from now on; True if more body is expected.
+
+        The adapter calls it (between two hops, never during a read) when its
+        inbox takes over the server's ``receive``.
+        """
+        self._receive = receive
+        return self._more
 
     def _fill(self) -> bool:
         """Fetch one more message; False at the end of the body."""
         if not self._more:
             return False
+        self.pulls += 1
         message = self._run(self._receive)
         kind = message.get("type")
         if kind == "http.disconnect":

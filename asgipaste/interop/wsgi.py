@@ -12,22 +12,31 @@ fused) WSGI stack meets ASGI. Compared with a2wsgi's ``WSGIMiddleware``:
 * headers wait for the first non-empty body chunk (PEP 3333), so an app that
   fails after ``start_response`` gives a 500, and ``start_response(...,
   exc_info)`` can still replace the status;
-* a client that disconnects stops a streaming response: the iterable is no
-  longer pulled and is ``close()``\\ d, which frees its thread;
-* threads are anyio worker threads, started with ``anyio.to_thread.run_sync``
-  under a ``CapacityLimiter`` of the adapter's own (never the shared default
-  one), so code inside the WSGI app can reach the server loop with
+* a client that disconnects stops a streaming response, whatever the app did
+  with the request body (read it, read part, none): the iterable is no longer
+  pulled and is ``close()``\\ d, which frees its thread (see ``_Inbox``);
+* response headers are checked in ``start_response`` (PEP 3333): values lose
+  surrounding whitespace, and a name or value that cannot be sent raises
+  there, so the client gets a 500 rather than a dropped connection;
+* on asyncio, threads are the adapter's own **daemon** worker threads (see
+  ``_pool``), at most ``threads`` of them, claimed for the loop as anyio
+  claims its own, so code inside the WSGI app can reach the server loop with
   ``anyio.from_thread.run`` (:class:`~asgipaste.interop.bridge.ASGIBridge`
-  does). On asyncio they stay and take jobs from a queue (see ``_pool``), which
-  makes a hop a few µs instead of anyio's ~60; elsewhere each hop is a
-  ``to_thread.run_sync`` call. ``threads=0`` runs the app on the event loop.
+  does). They take jobs from a queue, which makes a hop a few µs instead of
+  anyio's ~60, and leave at the adapter's lifespan shutdown, when the loop is
+  closed, or at interpreter exit: they never keep a process alive. Elsewhere
+  (trio) each hop is a ``to_thread.run_sync`` call under a
+  ``CapacityLimiter`` of the adapter's own. ``threads=0`` runs the app on the
+  event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import io
+import logging
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -40,7 +49,7 @@ import anyio.to_thread
 from asgipaste.errors import ConfigValueError
 from asgipaste.interop._pool import WorkerPool
 from asgipaste.interop.environ import BODY_BUFFER_LIMIT, build_environ, parse_status, wsgi_headers_to_asgi
-from asgipaste.interop.streams import StreamingInput
+from asgipaste.interop.streams import ClientDisconnected, RequestBodyDiscarded, StreamingInput
 from asgipaste.lifespan import acknowledge_lifespan
 from asgipaste.types import Environ, ExcInfo, Message, Receive, Scope, Send, WSGIApp
 
@@ -55,6 +64,8 @@ REQUEST_PREREAD_LIMIT = 1024 * 1024
 DEFAULT_THREADS = 40
 
 _NO_BODY_STATUS = frozenset({204, 304})
+
+logger = logging.getLogger("asgipaste.interop")
 
 
 class _Response:
@@ -191,6 +202,11 @@ class WSGIAdapter:
         """WSGI calls of this adapter in worker threads now, running or queued (asyncio loops)."""
         return sum(pool.busy for pool in list(self._pools.values()))
 
+    def close_pools(self) -> None:
+        """Let this adapter's worker threads leave once their current jobs are done."""
+        for pool in list(self._pools.values()):
+            pool.close()
+
     async def _in_thread(
         self,
         ctx: contextvars.Context,
@@ -217,6 +233,7 @@ class WSGIAdapter:
             await self._http(scope, receive, send)
         elif kind == "lifespan":
             await acknowledge_lifespan(receive, send)  # a WSGI app has nothing to start
+            self.close_pools()  # shutdown: the workers leave (a later request starts new ones)
         elif kind == "websocket":
             # Closing before accepting makes the server reject the handshake (403).
             await send({"type": "websocket.close", "code": 1000})
@@ -247,9 +264,13 @@ class WSGIAdapter:
         if iterator is None:
             await _send_complete(resp, scope)
         else:
-            # Watch for a disconnect only once the body is in: receive() has one reader.
-            watch = isinstance(body, io.BytesIO) or body.complete
-            await self._stream(resp, iterator, ctx, receive if watch else None)
+            # From here the inbox is receive()'s only reader: it feeds the rest
+            # of the body to wsgi.input and sees the client leave, whatever
+            # the app did with the body.
+            inbox = _Inbox(receive, resp, more=False)
+            if isinstance(body, StreamingInput):
+                inbox.more = body.handover(inbox.next_message)
+            await self._stream(resp, iterator, ctx, inbox)
 
     async def _request_body(self, environ: Environ, scope: Scope, receive: Receive) -> Any:
         """A ``wsgi.input`` for the request, or None if the client left first."""
@@ -302,13 +323,12 @@ class WSGIAdapter:
         resp: _Response,
         iterator: Iterator[bytes],
         ctx: contextvars.Context,
-        receive: Receive | None,
+        inbox: _Inbox,
     ) -> None:
         """Send a response whose body is still being produced, watching for a disconnect."""
         error: Exception | None = None
         async with anyio.create_task_group() as tg:
-            if receive is not None:
-                tg.start_soon(_watch_disconnect, receive, resp)
+            tg.start_soon(inbox.run)
             try:
                 resp.streaming = True
                 if self.limiter is None:
@@ -323,7 +343,11 @@ class WSGIAdapter:
                 if not resp.disconnected:
                     await resp.asgi_send({"type": "http.response.body", "body": b"", "more_body": False})
             except Exception as exc:  # re-raised below, unwrapped by the task group
-                error = exc
+                if isinstance(exc, ClientDisconnected) and resp.disconnected:
+                    # the app read wsgi.input after the client left: expected, not an app error
+                    logger.debug("%s: the client left while the app read its request body", self.name)
+                else:
+                    error = exc
             finally:
                 tg.cancel_scope.cancel()
                 if resp.iterable is not None:  # cancelled before the pump took it over
@@ -400,9 +424,84 @@ async def _pump_on_loop(resp: _Response, iterator: Iterator[bytes]) -> None:
         resp.close_iterable()
 
 
-async def _watch_disconnect(receive: Receive, resp: _Response) -> None:
-    while True:
-        message: Message = await receive()
-        if message["type"] == "http.disconnect":
-            resp.disconnected = True
-            return
+#: Once a response streams, a request body the app has not read is dropped
+#: if the app reads nothing for this long while the inbox buffer is full.
+BODY_ABANDON_AFTER = 1.0
+
+
+class _Inbox:
+    """The only reader of ``receive()`` while a WSGI response streams.
+
+    It notices ``http.disconnect`` whatever the app does with the request body
+    (sets ``resp.disconnected``, which stops the pump), and feeds body that
+    is still coming to ``wsgi.input`` (:meth:`next_message`, called from the
+    worker thread through ``anyio.from_thread.run``). Up to
+    ``REQUEST_PREREAD_LIMIT`` bytes the app has not read yet are kept; while
+    that is full the inbox stops reading (TCP backpressure), unless the app
+    read nothing for ``BODY_ABANDON_AFTER`` seconds: then the body counts as
+    abandoned and the rest of it is read and dropped, so a disconnect is
+    still seen (a later read of the dropped part raises
+    :class:`~asgipaste.interop.streams.RequestBodyDiscarded`).
+    """
+
+    __slots__ = ("_arrived", "_parts", "_receive", "_resp", "_size", "_space", "discarding", "more")
+
+    def __init__(self, receive: Receive, resp: _Response, more: bool) -> None:
+        self._receive = receive
+        self._resp = resp
+        self.more = more  # body messages still to come from the server
+        self.discarding = False
+        self._parts: collections.deque[bytes] = collections.deque()
+        self._size = 0
+        self._arrived = anyio.Event()  # set when body or a disconnect arrives
+        self._space = anyio.Event()  # set when the app takes body
+
+    async def run(self) -> None:
+        resp = self._resp
+        while True:
+            if self.more and not self.discarding and self._size >= REQUEST_PREREAD_LIMIT:
+                space = self._space = anyio.Event()
+                with anyio.move_on_after(BODY_ABANDON_AFTER):
+                    await space.wait()
+                if not space.is_set():
+                    self.discarding = True
+                    logger.debug("%s: request body not read for %s s, dropping the rest", resp, BODY_ABANDON_AFTER)
+                continue
+            message: Message = await self._receive()
+            kind = message["type"]
+            if kind == "http.disconnect":
+                resp.disconnected = True
+                self._wake()
+                return
+            if kind == "http.request" and self.more:
+                self.more = bool(message.get("more_body", False))
+                body = message.get("body", b"")
+                if body and not self.discarding:
+                    self._parts.append(body)
+                    self._size += len(body)
+                self._wake()
+
+    def _wake(self) -> None:
+        self._arrived.set()
+        self._arrived = anyio.Event()
+
+    async def next_message(self) -> Message:
+        """The next ``http.request`` for ``wsgi.input`` (the worker thread calls this on the loop)."""
+        while True:
+            if self._resp.disconnected:
+                return {"type": "http.disconnect"}
+            if self._parts:
+                body = self._parts.popleft()
+                self._size -= len(body)
+                self._space.set()
+                more = bool(self._parts) or self.more or self.discarding
+                return {"type": "http.request", "body": body, "more_body": more}
+            if self.discarding:
+                raise RequestBodyDiscarded(
+                    f"the request body past {REQUEST_PREREAD_LIMIT} bytes was dropped: the app read none of it "
+                    f"for {BODY_ABANDON_AFTER} s while its response streamed"
+                )
+            if not self.more:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            self._space.set()
+            await self._arrived.wait()

@@ -7,10 +7,12 @@ files, including in a ``uvicorn asgipaste.serve:app`` subprocess.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 # --- in-flight accounting (read by the tests in the same process) --------------------------------
 
@@ -95,6 +97,47 @@ class _Endless:
 def wsgi_endless(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     start_response("200 OK", [("Content-Type", "application/octet-stream")])
     return _Endless()
+
+
+class _EndlessEcho(_Endless):
+    """An endless body that reads 1 KiB of the request before each chunk it yields."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self._done:
+            time.sleep(0.005)
+            yield self._stream.read(1024) or b"."
+
+
+def wsgi_endless_body(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """An endless response after doing ``?all|none|half|echo`` with the request body; ``/stats`` reports GAUGE.
+
+    ``half`` reads 1 MiB (half of the tests' 2 MiB body); ``echo`` reads as it streams.
+    """
+    if environ.get("PATH_INFO") == "/stats":
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"inside": GAUGE.inside, "closed": GAUGE.closed, "entered": GAUGE.entered}).encode()]
+    mode = environ.get("QUERY_STRING", "")
+    stream = environ["wsgi.input"]
+    if mode == "all":
+        stream.read()
+    elif mode == "half":
+        stream.read(1024 * 1024)
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+    return _EndlessEcho(stream) if mode == "echo" else _Endless()
+
+
+def wsgi_header(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """Sends the response header given by ``?name=...&value=...``."""
+    query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    headers = [("Content-Type", "text/plain")]
+    if "name" in query:
+        headers.append((query["name"], query["value"]))
+    start_response("200 OK", headers)
+    return [b"body"]
 
 
 def wsgi_block(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
