@@ -242,3 +242,38 @@ class Pair:
         reference, ported = self.exchange(req, mask=mask)
         assert ported == reference, f"{req.method} {req.path}: asgipaste {ported!r} != PasteDeploy {reference!r}"
         return ported
+
+
+@contextlib.contextmanager
+def serving_pair(
+    kind: str,
+    ini: Path,
+    name: str,
+    *,
+    log_dir: Path,
+    global_conf: Mapping[str, str] | None = None,
+    python_path: Sequence[Path] = (),
+    oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    probe: str = "/",
+) -> Iterator[Pair]:
+    """Load ``ini#name`` with both loaders, serve each, yield a :class:`Pair` of clients."""
+    reference_app, ported_app = load_both(ini, name, global_conf)
+    with (
+        waitress_serving(reference_app) as reference_url,
+        serving_ported(
+            kind,
+            ported_app,
+            ini,
+            name,
+            log=log_dir / f"{ini.stem}-{name}-{kind}.log",
+            global_conf=global_conf,
+            python_path=python_path,
+            oslo_overrides=oslo_overrides,
+            probe=probe,
+        ) as ported_url,
+    ):
+        both = Pair(reference_url, ported_url)
+        try:
+            yield both
+        finally:
+            both.close()

@@ -24,9 +24,7 @@ from tests.real_openstack._differential import (
     SERVERS,
     Pair,
     Req,
-    load_both,
-    serving_ported,
-    waitress_serving,
+    serving_pair,
 )
 
 HERE = Path(__file__).parent
@@ -57,28 +55,12 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module", params=SERVERS)
 def pair(request: pytest.FixtureRequest, state_dir: Path) -> Iterator[Pair]:
     """PasteDeploy on waitress and asgipaste on ``request.param``, both loading oslo-api-paste.ini."""
-    kind: str = request.param
-    conf = {"state_dir": str(state_dir)}
-    reference_app, ported_app = load_both(INI, "main", conf)
     overrides = [("http_basic_auth_user_file", str(state_dir / "htpasswd"), "oslo_middleware")]
-    with (
-        waitress_serving(reference_app) as reference_url,
-        serving_ported(
-            kind,
-            ported_app,
-            INI,
-            "main",
-            log=state_dir / f"{kind}.log",
-            global_conf=conf,
-            oslo_overrides=overrides,
-            probe="/healthcheck",
-        ) as ported_url,
-    ):
-        both = Pair(reference_url, ported_url)
-        try:
-            yield both
-        finally:
-            both.close()
+    conf = {"state_dir": str(state_dir)}
+    with serving_pair(
+        request.param, INI, "main", log_dir=state_dir, global_conf=conf, oslo_overrides=overrides, probe="/healthcheck"
+    ) as both:
+        yield both
 
 
 def test_request_id_is_generated_and_echoed(pair: Pair) -> None:
