@@ -116,14 +116,20 @@ def waitress_serving(wsgi_app: Any) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def uvicorn_serving(asgi_app: Any, http: str) -> Iterator[str]:
-    """asgipaste's app on a real uvicorn (``http`` = httptools or h11) in a thread with its own loop."""
+def uvicorn_serving(asgi_app: Any, http: str, *, proxy_headers: bool = False) -> Iterator[str]:
+    """asgipaste's app on a real uvicorn (``http`` = httptools or h11) in a thread with its own loop.
+
+    ``proxy_headers`` is off by default here, as waitress's (no ``trusted_proxy``):
+    uvicorn's own default trusts X-Forwarded-For/-Proto from 127.0.0.1, which
+    would rewrite REMOTE_ADDR and the scheme before the app sees them (see
+    test_transport_differences.py).
+    """
     ready = threading.Event()
     state: dict[str, Any] = {}
 
     async def serve() -> None:
         stop = asyncio.Event()
-        async with running_server(asgi_app, http=http) as (url, _server):
+        async with running_server(asgi_app, http=http, proxy_headers=proxy_headers) as (url, _server):
             state.update(url=url, loop=asyncio.get_running_loop(), stop=stop)
             ready.set()
             await stop.wait()
@@ -158,6 +164,7 @@ def granian_serving(
     global_conf: Mapping[str, str] | None = None,
     python_path: Sequence[Path] = (),
     oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    imports: Sequence[str] = (),
     probe: str = "/",
 ) -> Iterator[str]:
     """asgipaste serving ``ini#name`` on granian's ASGI interface in a child process."""
@@ -168,6 +175,7 @@ def granian_serving(
         "port": port,
         "global_conf": dict(global_conf or {}),
         "oslo_overrides": [list(item) for item in oslo_overrides],
+        "imports": list(imports),
     }
     env = child_env()
     env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *map(str, python_path)])
@@ -203,6 +211,7 @@ def serving_ported(
     global_conf: Mapping[str, str] | None = None,
     python_path: Sequence[Path] = (),
     oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    imports: Sequence[str] = (),
     probe: str = "/",
 ) -> Iterator[str]:
     """The asgipaste side on server ``kind`` (one of :data:`SERVERS`); yields its base URL."""
@@ -214,6 +223,7 @@ def serving_ported(
             global_conf=global_conf,
             python_path=python_path,
             oslo_overrides=oslo_overrides,
+            imports=imports,
             probe=probe,
         ) as url:
             yield url
@@ -254,6 +264,7 @@ def serving_pair(
     global_conf: Mapping[str, str] | None = None,
     python_path: Sequence[Path] = (),
     oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    imports: Sequence[str] = (),
     probe: str = "/",
 ) -> Iterator[Pair]:
     """Load ``ini#name`` with both loaders, serve each, yield a :class:`Pair` of clients."""
@@ -269,6 +280,7 @@ def serving_pair(
             global_conf=global_conf,
             python_path=python_path,
             oslo_overrides=oslo_overrides,
+            imports=imports,
             probe=probe,
         ) as ported_url,
     ):

@@ -1,12 +1,14 @@
 """Serve one app section of an INI file with asgipaste on granian's ASGI interface (a test child process).
 
-argv[1] is JSON: ``ini``, ``name``, ``port``, ``global_conf`` and
+argv[1] is JSON: ``ini``, ``name``, ``port``, ``global_conf``, ``imports``
+(modules imported first: they register oslo.config options) and
 ``oslo_overrides`` (``[name, value, group]`` triples set on oslo.config's
 global CONF before loading; granian forks its worker, which inherits them).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -14,11 +16,11 @@ from pathlib import Path
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
+    for module in spec.get("imports", []):
+        importlib.import_module(module)
     for name, value, group in spec.get("oslo_overrides", []):
         from oslo_config import cfg
 
-        if group == "oslo_middleware" and name == "http_basic_auth_user_file":
-            import oslo_middleware.basic_auth  # noqa: F401 - registers the option
         cfg.CONF.set_override(name, value, group=group)
 
     from asgipaste.servers import Listen, ServeTarget

@@ -58,7 +58,14 @@ def pair(request: pytest.FixtureRequest, state_dir: Path) -> Iterator[Pair]:
     overrides = [("http_basic_auth_user_file", str(state_dir / "htpasswd"), "oslo_middleware")]
     conf = {"state_dir": str(state_dir)}
     with serving_pair(
-        request.param, INI, "main", log_dir=state_dir, global_conf=conf, oslo_overrides=overrides, probe="/healthcheck"
+        request.param,
+        INI,
+        "main",
+        log_dir=state_dir,
+        global_conf=conf,
+        oslo_overrides=overrides,
+        imports=["oslo_middleware.basic_auth"],
+        probe="/healthcheck",
     ) as both:
         yield both
 
