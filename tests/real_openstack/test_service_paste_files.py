@@ -44,7 +44,7 @@ class Case:
     app: str
     requests: tuple[Req, ...]
     expect: Expect
-    overrides: tuple[tuple[str, str, str], ...] = ()
+    overrides: tuple[tuple[str, str, str | None], ...] = ()
     imports: tuple[str, ...] = ()
     probe: str = "/"
     global_conf: dict[str, str] = field(default_factory=dict)
@@ -105,6 +105,67 @@ def _nova_metadata(answers: list[Answer]) -> None:
     assert cors.status == 200 and cors.header("access-control-allow-origin") == []  # no allowed_origin configured
 
 
+def _token(value: str = "alice:p1", **extra: str) -> dict[str, str]:
+    return {"X-Auth-Token": value, **extra}
+
+
+JSON = {"Content-Type": "application/json"}
+BIG = b"x" * (114688 + 1)  # one byte over oslo.middleware's default max_request_body_size
+
+
+def _noauth_service(prefix: str, app: str, trail: list[str], *, versions: int = 200) -> Expect:
+    """What the cinder- and manila-shaped files answer with auth_strategy = noauth."""
+
+    def expect(answers: list[Answer]) -> None:
+        root, health, bare, index, created, big, no_route = answers
+        assert root.status == versions and _json(root)["versions"]
+        assert (health.status, health.body) == (200, b"OK")
+        assert bare.status == 204 and bare.header("x-auth-token") == ["admin:admin"]
+        assert bare.header("x-server-management-url")[0].startswith(f"http://127.0.0.1:<port>{prefix}")
+        body = _json(index)
+        assert index.status == 200 and body["app"] == app and body["action"] == "index"
+        assert body["args"] == {"project_id": "p1"} and body["trail"] == trail
+        assert body["context"] == {"user_id": "alice", "project_id": "p1", "noauth": True}
+        assert created.status == 202 and _json(created)["body"] == {"x": 1}
+        assert big.status == 413
+        assert no_route.status == 404
+
+    return expect
+
+
+def _service_requests(prefix: str, collection: str) -> tuple[Req, ...]:
+    return (
+        Req("GET", "/"),
+        Req("GET", "/healthcheck"),
+        Req("GET", prefix),
+        Req("GET", f"{prefix}/p1/{collection}", _token()),
+        Req("POST", f"{prefix}/p1/{collection}", _token(**JSON), b'{"x": 1}'),
+        Req("POST", f"{prefix}/p1/{collection}", _token(**JSON), BIG),
+        Req("GET", f"{prefix}/p1/no-such-thing/1/2", _token()),
+    )
+
+
+def _cinder(answers: list[Answer]) -> None:
+    _noauth_service("/v3", "cinder.volumes", ["cinder.faultwrap", "cinder.noauth"])(answers)
+    for answer in answers[:3]:  # the request_id filter is cinder's own subclass, with nova's compat header
+        assert answer.header("x-openstack-request-id") == answer.header("x-compute-request-id") == ["req-<id>"]
+
+
+def _neutron(answers: list[Answer]) -> None:
+    root, health, networks, extensions, created, missing = answers
+    assert root.status == 200 and _json(root)["versions"][0]["id"] == "v2.0"
+    assert root.header("x-openstack-request-id") == []  # the versions pipeline has no request_id
+    assert (health.status, health.body) == (200, b"OK")
+    body = _json(networks)
+    assert networks.status == 200 and body["app"] == "neutron.networks"
+    assert body["trail"] == ["neutron.fake_project_id", "neutron.extensions"]
+    assert body["context"] == {"user_id": "noauth", "project_id": "proj-9"}
+    assert networks.header("x-openstack-request-id") == ["req-<id>"]
+    assert _json(extensions)["extensions"][0] == {"alias": "router"}
+    assert created.status == 202
+    assert missing.status == 404
+
+
 CASES = {
     "nova": Case(
         "nova",
@@ -132,6 +193,37 @@ CASES = {
             Req("GET", "/", {"Origin": "https://horizon.example.org"}),
         ),
         _nova_metadata,
+    ),
+    "cinder": Case(
+        "cinder",
+        "osapi_volume",
+        _service_requests("/v3", "volumes"),
+        _cinder,
+        overrides=(("auth_strategy", "noauth", None),),
+        imports=("cinder.api.middleware.auth",),
+    ),
+    "manila": Case(
+        "manila",
+        "osapi_share",
+        _service_requests("/v2", "shares"),
+        _noauth_service("/v2", "manila.v2.shares", ["manila.faultwrap", "manila.noauth"], versions=300),
+        overrides=(("auth_strategy", "noauth", None),),
+        imports=("manila.api.middleware.auth",),
+    ),
+    "neutron": Case(
+        "neutron",
+        "neutron",
+        (
+            Req("GET", "/"),
+            Req("GET", "/healthcheck"),
+            Req("GET", "/v2.0/networks", {"X-Project-Id": "proj-9"}),
+            Req("GET", "/v2.0/extensions"),
+            Req("POST", "/v2.0/ports", JSON, b'{"port": {}}'),
+            Req("GET", "/v2.0/nothing/here/at/all"),
+        ),
+        _neutron,
+        overrides=(("auth_strategy", "noauth", None),),
+        imports=("neutron.auth",),
     ),
 }
 

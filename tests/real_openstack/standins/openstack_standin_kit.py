@@ -268,3 +268,24 @@ def passthrough_filter_factory(name: str) -> Callable[..., Any]:
 
     klass = type(name, (Middleware,), {"name": name})
     return klass.factory  # type: ignore[no-any-return]
+
+
+def register_common_opts() -> None:
+    """The options the services' pipeline factories key off, on oslo.config's global CONF.
+
+    cinder, neutron and manila read ``[DEFAULT] auth_strategy`` (and cinder/manila
+    ``api_rate_limit``); glance and heat read ``[paste_deploy] flavor``. They are
+    registered once here so that several stand-ins can share the process.
+    """
+    from oslo_config import cfg
+
+    conf = cfg.CONF
+    if "auth_strategy" not in conf:
+        conf.register_opts(
+            [
+                cfg.StrOpt("auth_strategy", default="keystone"),
+                cfg.BoolOpt("api_rate_limit", default=True),
+            ]
+        )
+    if "paste_deploy" not in conf or "flavor" not in conf.paste_deploy:
+        conf.register_opts([cfg.StrOpt("flavor")], group="paste_deploy")
