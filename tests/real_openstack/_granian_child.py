@@ -1,7 +1,8 @@
 """Serve one app section of an INI file with asgipaste on granian's ASGI interface (a test child process).
 
 argv[1] is JSON: ``ini``, ``name``, ``port``, ``global_conf``, ``imports``
-(modules imported first: they register oslo.config options) and
+(modules imported first: they register oslo.config options; ``module:func``
+also calls ``func(cfg.CONF)``, heat's ``setup_paste_factories``) and
 ``oslo_overrides`` (``[name, value, group]`` triples set on oslo.config's
 global CONF before loading; granian forks its worker, which inherits them).
 """
@@ -16,12 +17,18 @@ from pathlib import Path
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    for module in spec.get("imports", []):
-        importlib.import_module(module)
-    for name, value, group in spec.get("oslo_overrides", []):
-        from oslo_config import cfg
+    from oslo_config import cfg
 
+    hooks = []
+    for entry in spec.get("imports", []):
+        module, _, hook = entry.partition(":")
+        imported = importlib.import_module(module)
+        if hook:  # a setup hook that takes the service's ConfigOpts (heat's setup_paste_factories)
+            hooks.append(getattr(imported, hook))
+    for name, value, group in spec.get("oslo_overrides", []):
         cfg.CONF.set_override(name, value, group=group)
+    for hook in hooks:
+        hook(cfg.CONF)
 
     from asgipaste.servers import Listen, ServeTarget
     from asgipaste.servers.granian import GranianServer

@@ -38,7 +38,7 @@ SERVICE_FILES = {
     f.service: f
     for f in (
         ServiceFile("nova", "nova", "31.0.0", "etc/nova/api-paste.ini"),
-        ServiceFile("keystone", "keystone", "14.2.0", "etc/keystone-paste.ini"),
+        ServiceFile("keystone", "keystone", "13.0.4", "etc/keystone-paste.ini"),
         ServiceFile("glance", "glance", "30.0.0", "etc/glance-api-paste.ini"),
         ServiceFile("cinder", "cinder", "26.0.0", "etc/cinder/api-paste.ini"),
         ServiceFile("neutron", "neutron", "26.0.0", "etc/api-paste.ini"),
