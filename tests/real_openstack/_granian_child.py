@@ -36,7 +36,8 @@ def main() -> None:
     target = ServeTarget(path=Path(spec["ini"]), name=spec["name"], global_conf=spec.get("global_conf", {}))
     server = GranianServer(listen=Listen("127.0.0.1", int(spec["port"])), interface="asgi", log_level="info")
     print("granian child: starting", flush=True)
-    server(target)
+    # The loaded stack, not the target: granian's forked worker reuses it instead of loading the file again.
+    server(target.load())
 
 
 if __name__ == "__main__":
