@@ -15,7 +15,6 @@ logging sections' defaults, as with ``pserve``.
 from __future__ import annotations
 
 import argparse
-import configparser
 import logging
 import re
 import sys
@@ -26,7 +25,8 @@ from typing import Any
 
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
-from asgipaste.servers import Listen, ServeTarget, parse_listen
+from asgipaste.loader.dialect import read_ini
+from asgipaste.servers import Listen, Server, ServeTarget, parse_listen
 
 __all__ = ["main"]
 
@@ -51,13 +51,12 @@ def _target(args: argparse.Namespace) -> ServeTarget:
 
 
 def _server_sections(path: Path) -> list[str]:
-    parser = configparser.RawConfigParser(strict=False)
     try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error:
+        ini = read_ini(str(path))
+    except ConfigError:
         return []  # the loader reports parse errors with their line
     names = []
-    for section in parser.sections():
+    for section in ini.sections():
         match = re.fullmatch(r"\s*server\s*:\s*(.+?)\s*", section)
         if match:
             names.append(match.group(1))
@@ -103,9 +102,6 @@ def _parse_apps(items: Sequence[str]) -> list[tuple[str, Listen | None]]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from asgipaste.servers.granian import GranianServer
-    from asgipaste.servers.uvicorn import UvicornServer
-
     target = _target(args)
     ini_logging = _setup_logging(target, args.log_level)
     apps = _parse_apps(args.app or [])
@@ -121,7 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {"host": host, "port": port, "workers": args.workers, "log_level": args.log_level}
     overrides["reload"] = True if args.reload else None
     given = {key: value for key, value in overrides.items() if value is not None}
-    if isinstance(server, (UvicornServer, GranianServer)):
+    if isinstance(server, Server):
         server.configure(**given, ini_logging=ini_logging)
         servable: Any = target  # ours load it themselves (again in each worker)
     elif given:
@@ -141,8 +137,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve_several(
     args: argparse.Namespace, target: ServeTarget, apps: list[tuple[str, Listen | None]], ini_logging: bool
 ) -> int:
-    from asgipaste._launch_plan import ApiSpec, LaunchPlan
     from asgipaste.launcher import Launcher
+    from asgipaste.launcher.plan import ApiSpec, LaunchPlan
 
     if args.reload or args.server:
         raise ConfigValueError("--reload and --server serve one app; several --app run under the launcher")
@@ -219,8 +215,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_launch(args: argparse.Namespace) -> int:
-    from asgipaste._launch_plan import read_launch_plan
     from asgipaste.launcher import Launcher
+    from asgipaste.launcher.plan import read_launch_plan
 
     if "#" in args.config:
         raise ConfigValueError(

@@ -8,9 +8,7 @@ reused; otherwise (a spawned worker) the stack is rebuilt from the
 
 from __future__ import annotations
 
-import os
-
-from asgipaste.servers import ServeTarget
+from asgipaste.servers.policy import ServePolicy, serving_app, serving_wsgi_app
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp, WSGIApp
 
@@ -23,9 +21,9 @@ PRELOADED: LoadedStack | None = None
 def _stack() -> LoadedStack:
     if PRELOADED is not None:
         return PRELOADED
-    from asgipaste.demo import DEFAULT_CONFIG
+    from asgipaste.serve import target_from_env  # the same rule as `uvicorn asgipaste.serve:app`
 
-    return ServeTarget.from_env(os.environ, default=DEFAULT_CONFIG).load()
+    return target_from_env().load()
 
 
 def wsgi() -> WSGIApp:
@@ -35,9 +33,9 @@ def wsgi() -> WSGIApp:
         raise RuntimeError(
             f"[{stack.name}] is not WSGI all the way down; serve it on granian's ASGI interface"
         )
-    return stack.wsgi
+    return serving_wsgi_app(stack.wsgi, ServePolicy.from_env())
 
 
 def asgi() -> ASGIApp:
     """The ASGI app, with its lifespan fan-out."""
-    return _stack().asgi
+    return serving_app(_stack().asgi, ServePolicy.from_env())

@@ -90,3 +90,57 @@ def record_server(global_conf: dict[str, Any], **local_conf: str) -> Any:
             file.write(kind)
 
     return serve
+
+
+def environ_echo_app(global_conf: dict[str, Any], **local_conf: str) -> Any:
+    """A WebOb app answering with what it was told about the request, as JSON (Kinto builds URLs so)."""
+    import json
+
+    import webob
+    import webob.dec
+
+    @webob.dec.wsgify
+    def app(req: webob.Request) -> webob.Response:
+        environ = req.environ
+        seen = {
+            "application_url": req.application_url,
+            "url_scheme": environ["wsgi.url_scheme"],
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "x_forwarded_proto": environ.get("HTTP_X_FORWARDED_PROTO"),
+            "multiprocess": environ["wsgi.multiprocess"],
+            "multithread": environ["wsgi.multithread"],
+            "run_once": environ["wsgi.run_once"],
+        }
+        return webob.Response(json.dumps(seen), content_type="application/json", charset="utf-8")
+
+    return app
+
+
+def lifespan_counter_app(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp:
+    """An ASGI app counting its lifespan startups per process: ``/`` answers ``pid startups``."""
+    state = {"startups": 0}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    state["startups"] += 1
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        body = f"asgi pid={os.getpid()} startups={state['startups']}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def wsgi_text_app(global_conf: dict[str, Any], text: str = "legacy") -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = f"{text} script_name={environ['SCRIPT_NAME']} path_info={environ['PATH_INFO']}".encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
