@@ -155,6 +155,51 @@ def uvicorn_serving(asgi_app: Any, http: str, *, proxy_headers: bool = False) ->
         raise AssertionError(f"uvicorn ({http}) failed: {state['error']!r}")
 
 
+class GranianFleet:
+    """Granian children started side by side (their imports overlap on two cores), each awaited when used."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.procs: dict[str, tuple[Proc, int]] = {}
+
+    def start(
+        self,
+        key: str,
+        ini: Path,
+        name: str,
+        *,
+        global_conf: Mapping[str, str] | None = None,
+        python_path: Sequence[Path] = (),
+        oslo_overrides: Sequence[tuple[str, str, str | None]] = (),
+        imports: Sequence[str] = (),
+    ) -> None:
+        """Start asgipaste serving ``ini#name`` on granian's ASGI interface in a child process."""
+        port = free_port()
+        spec = {
+            "ini": str(ini),
+            "name": name,
+            "port": port,
+            "global_conf": dict(global_conf or {}),
+            "oslo_overrides": [list(item) for item in oslo_overrides],
+            "imports": list(imports),
+        }
+        env = child_env()
+        env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *map(str, python_path)])
+        args = [sys.executable, "-m", "tests.real_openstack._granian_child", json.dumps(spec)]
+        log = self.log_dir / f"granian-{key}.log"
+        self.procs[key] = (Proc(args, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]), log=log, env=env), port)
+
+    def url(self, key: str, probe: str = "/") -> str:
+        """The base URL of child ``key`` once it answers ``probe``."""
+        proc, port = self.procs[key]
+        wait_http(f"http://127.0.0.1:{port}{probe}", proc=proc, timeout=45)
+        return f"http://127.0.0.1:{port}"
+
+    def close(self) -> None:
+        for proc, _port in self.procs.values():
+            proc.kill()
+
+
 @contextlib.contextmanager
 def granian_serving(
     ini: Path,
@@ -163,29 +208,25 @@ def granian_serving(
     log: Path,
     global_conf: Mapping[str, str] | None = None,
     python_path: Sequence[Path] = (),
-    oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    oslo_overrides: Sequence[tuple[str, str, str | None]] = (),
     imports: Sequence[str] = (),
     probe: str = "/",
 ) -> Iterator[str]:
     """asgipaste serving ``ini#name`` on granian's ASGI interface in a child process."""
-    port = free_port()
-    spec = {
-        "ini": str(ini),
-        "name": name,
-        "port": port,
-        "global_conf": dict(global_conf or {}),
-        "oslo_overrides": [list(item) for item in oslo_overrides],
-        "imports": list(imports),
-    }
-    env = child_env()
-    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *map(str, python_path)])
-    args = [sys.executable, "-m", "tests.real_openstack._granian_child", json.dumps(spec)]
-    proc = Proc(args, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]), log=log, env=env)
+    fleet = GranianFleet(log.parent)
     try:
-        wait_http(f"http://127.0.0.1:{port}{probe}", proc=proc, timeout=30)
-        yield f"http://127.0.0.1:{port}"
+        fleet.start(
+            log.stem,
+            ini,
+            name,
+            global_conf=global_conf,
+            python_path=python_path,
+            oslo_overrides=oslo_overrides,
+            imports=imports,
+        )
+        yield fleet.url(log.stem, probe)
     finally:
-        proc.kill()
+        fleet.close()
 
 
 def load_both(
@@ -210,7 +251,7 @@ def serving_ported(
     log: Path,
     global_conf: Mapping[str, str] | None = None,
     python_path: Sequence[Path] = (),
-    oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    oslo_overrides: Sequence[tuple[str, str, str | None]] = (),
     imports: Sequence[str] = (),
     probe: str = "/",
 ) -> Iterator[str]:
@@ -263,12 +304,24 @@ def serving_pair(
     log_dir: Path,
     global_conf: Mapping[str, str] | None = None,
     python_path: Sequence[Path] = (),
-    oslo_overrides: Sequence[tuple[str, str, str]] = (),
+    oslo_overrides: Sequence[tuple[str, str, str | None]] = (),
     imports: Sequence[str] = (),
     probe: str = "/",
+    ported_url: str | None = None,
 ) -> Iterator[Pair]:
-    """Load ``ini#name`` with both loaders, serve each, yield a :class:`Pair` of clients."""
+    """Load ``ini#name`` with both loaders, serve each, yield a :class:`Pair` of clients.
+
+    ``ported_url``: asgipaste is already served there (a :class:`GranianFleet` child).
+    """
     reference_app, ported_app = load_both(ini, name, global_conf)
+    if ported_url is not None:
+        with waitress_serving(reference_app) as reference_url:
+            both = Pair(reference_url, ported_url)
+            try:
+                yield both
+            finally:
+                both.close()
+        return
     with (
         waitress_serving(reference_app) as reference_url,
         serving_ported(

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import asgipaste
-from tests.real_openstack._differential import SERVERS, Answer, Pair, Req, serving_pair
+from tests.real_openstack._differential import SERVERS, Answer, GranianFleet, Pair, Req, serving_pair
 from tests.real_openstack._sdists import SERVICE_FILES, paste_file
 from tests.serving._proc import child_env
 
@@ -352,12 +352,17 @@ def test_check_config_passes(case_id: str) -> None:
     assert asgipaste.check_config(str(path), names=[case.app]) == []
 
 
-def test_cli_check_every_file() -> None:
-    """``python -m asgipaste.cli check FILE#app`` for every case (run side by side: each is a fresh interpreter)."""
+#: The command line is checked on a few files (check_config, above, covers every case).
+CLI_CASES = ("glance", "heat", "nova")
+
+
+def test_cli_check() -> None:
+    """``python -m asgipaste.cli check FILE#app`` (run side by side: each is a fresh interpreter)."""
     env = child_env()
     env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{STANDINS}"
     running = {}
-    for case_id, case in sorted(CASES.items()):
+    for case_id in CLI_CASES:
+        case = CASES[case_id]
         args = [sys.executable, "-m", "asgipaste.cli", "check", f"{paste_file(case.service)}#{case.app}"]
         running[case_id] = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     outputs = {case_id: proc.communicate(timeout=60) for case_id, proc in running.items()}
@@ -370,12 +375,35 @@ def test_cli_check_every_file() -> None:
             assert code == 0 and "OK:" in output, f"{case_id}: {output}"
 
 
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GranianFleet]:
+    """One granian child per case, all started at once; each test waits for its own."""
+    started = GranianFleet(tmp_path_factory.mktemp("granian"))
+    try:
+        for case_id, case in sorted(CASES.items()):
+            started.start(
+                case_id,
+                paste_file(case.service),
+                case.app,
+                global_conf=case.global_conf,
+                python_path=[STANDINS],
+                oslo_overrides=case.overrides,
+                imports=case.imports,
+            )
+        yield started
+    finally:
+        started.close()
+
+
 @pytest.fixture(scope="module", params=[(s, k) for s in sorted(CASES) for k in SERVERS], ids="-".join)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Case, Pair]]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, fleet: GranianFleet
+) -> Iterator[tuple[Case, Pair]]:
     case_id, kind = request.param
     case = CASES[case_id]
     path = paste_file(case.service)
     _apply_overrides(case)
+    ported_url = fleet.url(case_id, case.probe) if kind == "granian" else None
     with serving_pair(
         kind,
         path,
@@ -386,6 +414,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         oslo_overrides=case.overrides,
         imports=case.imports,
         probe=case.probe,
+        ported_url=ported_url,
     ) as pair:
         yield case, pair
 
