@@ -11,6 +11,7 @@ the CLI), load with ``asgipaste.loadapp``, and answer each request exactly as
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import re
@@ -218,6 +219,31 @@ def _barbican(answers: list[Answer]) -> None:
     assert preflight.status == 200 and preflight.header("access-control-allow-origin") == []
 
 
+SWIFT_TOKEN = "AUTH_tk" + hashlib.sha256(b"test:tester").hexdigest()[:32]
+#: The pipeline's filters by their entry point names (each stand-in records its own).
+SWIFT_TRAIL = [
+    *("catch_errors", "gatekeeper", "healthcheck", "proxy_logging", "memcache", "listing_formats", "container_sync"),
+    *("bulk", "tempurl", "ratelimit", "tempauth", "copy", "container_quotas", "account_quotas", "slo", "dlo"),
+    *("versioned_writes", "symlink", "proxy_logging"),
+]
+
+
+def _swift(answers: list[Answer]) -> None:
+    health, info, auth, bad_auth, anonymous, put, get = answers
+    assert (health.status, health.body) == (200, b"OK")
+    assert health.header("x-trans-id") == ["tx<uuid>"] == health.header("x-openstack-request-id")
+    assert info.status == 200 and _json(info)["swift"] == {"version": "2.35.0"}
+    assert auth.status == 200 and auth.header("x-auth-token") == [SWIFT_TOKEN]
+    assert auth.header("x-storage-url") == ["http://127.0.0.1:<port>/v1/AUTH_test"]
+    assert bad_auth.status == 401
+    assert anonymous.status == 401 and anonymous.header("www-authenticate") == ['Swift realm="AUTH_test"']
+    assert put.status == 201 and _json(put)["body_bytes"] == 11
+    body = _json(get)
+    assert (body["account"], body["container"], body["object"], body["user"]) == ("AUTH_test", "c", "o", "test:tester")
+    assert body["backend_headers"] == []  # the gatekeeper dropped the client's X-Backend-* header
+    assert body["trail"] == SWIFT_TRAIL
+
+
 CASES = {
     "nova": Case(
         "nova",
@@ -292,6 +318,21 @@ CASES = {
         _barbican,
         overrides=(("www_authenticate_uri", "http://127.0.0.1:9/identity", "keystone_authtoken"),),
         imports=("keystonemiddleware.auth_token",),
+    ),
+    "swift": Case(
+        "swift",
+        "main",
+        (
+            Req("GET", "/healthcheck"),
+            Req("GET", "/info"),
+            Req("GET", "/auth/v1.0", {"X-Auth-User": "test:tester", "X-Auth-Key": "testing"}),
+            Req("GET", "/auth/v1.0", {"X-Auth-User": "test:tester", "X-Auth-Key": "wrong"}),
+            Req("GET", "/v1/AUTH_test/c/o"),
+            Req("PUT", "/v1/AUTH_test/c/o", {"X-Auth-Token": SWIFT_TOKEN}, b"hello swift"),
+            Req("GET", "/v1/AUTH_test/c/o", {"X-Auth-Token": SWIFT_TOKEN, "X-Backend-Storage-Policy-Index": "1"}),
+        ),
+        _swift,
+        probe="/healthcheck",
     ),
     "cinder": Case(
         "cinder",
