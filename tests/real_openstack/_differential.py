@@ -89,10 +89,16 @@ class Answer:
 
 
 @contextlib.contextmanager
-def waitress_serving(wsgi_app: Any) -> Iterator[str]:
-    """PasteDeploy's app on waitress, in a thread, on 127.0.0.1:<ephemeral>."""
+def waitress_serving(wsgi_app: Any, *, clear_untrusted_proxy_headers: bool = False) -> Iterator[str]:
+    """PasteDeploy's app on waitress, in a thread, on 127.0.0.1:<ephemeral>.
+
+    waitress 3 removes X-Forwarded-* and Forwarded from the environ unless
+    ``trusted_proxy`` says whom to trust (``clear_untrusted_proxy_headers``
+    defaults to true); the reference keeps them, so the app (and oslo's
+    http_proxy_to_wsgi) sees what the client sent, as it does under asgipaste.
+    """
     server = waitress.server.create_server(
-        wsgi_app, host="127.0.0.1", port=0, threads=4, clear_untrusted_proxy_headers=False
+        wsgi_app, host="127.0.0.1", port=0, threads=4, clear_untrusted_proxy_headers=clear_untrusted_proxy_headers
     )
     assert isinstance(server, waitress.server.TcpWSGIServer)
     port = server.socket.getsockname()[1]

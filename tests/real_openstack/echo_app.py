@@ -52,6 +52,7 @@ def echo(environ: dict[str, Any], start_response: StartResponse) -> Iterable[byt
         "global_request_id": environ.get("openstack.global_request_id"),
         "correlation_id": environ.get("HTTP_X_CORRELATION_ID"),
         "identity": {key: environ[key] for key in IDENTITY_KEYS if key in environ},
+        "forwarded": sorted(key for key in environ if key.startswith(("HTTP_X_FORWARDED_", "HTTP_FORWARDED"))),
         "body_bytes": len(body),
     }
     payload = json.dumps(seen, sort_keys=True).encode()

@@ -5,8 +5,9 @@ asgipaste, except for the transport's own headers, and for proxy headers when
 uvicorn is left at its defaults: uvicorn trusts ``X-Forwarded-For`` and
 ``X-Forwarded-Proto`` from 127.0.0.1 (``proxy_headers = true``,
 ``forwarded_allow_ips = 127.0.0.1``) and rewrites the client address and the
-scheme before the app sees them; waitress does neither without ``trusted_proxy``.
-``proxy_headers = false`` in ``[server:]`` gives waitress's behaviour back.
+scheme before the app sees them; waitress does neither without ``trusted_proxy``
+and, by default, even deletes those headers from the environ.
+``proxy_headers = false`` in ``[server:]`` stops uvicorn's rewriting.
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ def test_uvicorn_default_proxy_headers_rewrite_the_client(ported: object, waitre
     with uvicorn_serving(ported, http, proxy_headers=False) as url:
         plain = _get(url, **FORWARDED).json()
     assert {**plain, "host": None} == {**reference, "host": None}  # the Host differs by port only
+
+
+def test_waitress_default_drops_untrusted_proxy_headers(ported: object) -> None:
+    """waitress 3 without trusted_proxy removes X-Forwarded-*/Forwarded; asgipaste on uvicorn passes them on."""
+    headers = {**FORWARDED, "Forwarded": "for=192.0.2.60;proto=https"}
+    with waitress_serving(echo, clear_untrusted_proxy_headers=True) as url:
+        assert _get(url, **headers).json()["forwarded"] == []
+    with uvicorn_serving(ported, "httptools") as url:
+        seen = _get(url, **headers).json()
+    assert seen["forwarded"] == ["HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO"]
 
 
 @pytest.mark.parametrize("http", ["httptools", "h11"])
