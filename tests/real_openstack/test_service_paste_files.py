@@ -466,8 +466,9 @@ def test_answers_like_pastedeploy(served: tuple[Case, Pair]) -> None:
     case.expect(answers)
 
 
-def test_whole_barbican_file_check_reports_what_this_machine_lacks() -> None:
-    """Every section, not just [main]: two need what is not here, and PasteDeploy fails on them too."""
+def test_whole_file_checks_report_what_one_load_never_touches() -> None:
+    """Every section, not just the one served: barbican's two need what is not here (PasteDeploy fails on them
+    too); heat's cfn composite has no pipeline for the noauth flavor."""
     from paste.deploy import loadapp as paste_loadapp
 
     path = paste_file("barbican")
@@ -480,6 +481,13 @@ def test_whole_barbican_file_check_reports_what_this_machine_lacks() -> None:
         paste_loadapp(f"config:{path}", name="barbican-profile")
     with pytest.raises(FileNotFoundError, match=re.escape("api_audit_map.conf")):
         paste_loadapp(f"config:{path}", name="barbican-api-keystone-audit")
+
+    heat = paste_file("heat")
+    _apply_overrides(CASES["heat"])
+    problems = [str(problem) for problem in asgipaste.check_config(str(heat))]
+    assert len(problems) == 1 and "[composite:api-cfn]" in problems[0] and "KeyError: 'noauth'" in problems[0]
+    with pytest.raises(KeyError, match="noauth"):
+        paste_loadapp(f"config:{heat}", name="heat-api-cfn")
 
 
 HEALTHCHECK_MISSING = re.escape("Entry point 'healthcheck' not found in egg 'oslo.middleware'")
