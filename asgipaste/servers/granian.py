@@ -260,3 +260,16 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
         max_headers=DEFAULT_MAX_HEADERS if max_headers is None else max_headers,
         max_header_bytes=DEFAULT_MAX_HEADER_BYTES if max_header_bytes is None else max_header_bytes,
     )
+
+
+def paste_server_runner(app: Any, global_conf: Mapping[str, Any], **local_conf: str) -> None:
+    """``egg:asgipaste#granian`` for PasteDeploy's ``loadserver``: a WSGI app goes on granian's WSGI interface."""
+    from asgipaste.interop.detect import app_protocol
+    from asgipaste.interop.wsgi import WSGIAdapter
+    from asgipaste.stack import LoadedStack
+
+    server = server_factory(global_conf, **local_conf)
+    if app_protocol(app) == "asgi":
+        server(app)
+    else:
+        server(LoadedStack(asgi=WSGIAdapter(app), wsgi=app, graph=_app_node(app), name=repr(app)))

@@ -290,3 +290,16 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Uvicorn
     UvicornServer(listen=['127.0.0.1:8080'], workers=2, reload=False)
     """
     return build_server(local_conf, file=server_location(global_conf))
+
+
+def paste_server_runner(app: Any, global_conf: Mapping[str, Any], **local_conf: str) -> None:
+    """``egg:asgipaste#uvicorn`` for PasteDeploy's ``loadserver`` (``pserve`` keeps serving migrated files).
+
+    PasteDeploy hands over the app it loaded (WSGI, from ``paste.*`` factories):
+    it is served through one adapter, with the section's options.
+    """
+    from asgipaste.interop.detect import app_protocol
+    from asgipaste.interop.wsgi import WSGIAdapter
+
+    server = build_server(local_conf, file=server_location(global_conf))
+    server(app if app_protocol(app) == "asgi" else WSGIAdapter(app))
