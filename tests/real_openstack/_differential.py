@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import waitress.server
 import waitress.wasyncore
 
@@ -33,6 +34,8 @@ from tests.serving._proc import Proc, child_env, free_port, wait_http
 
 #: asgipaste's servers, each compared with PasteDeploy on waitress.
 SERVERS = ("uvicorn-httptools", "uvicorn-h11", "granian")
+#: The same as pytest params: granian runs in a child process, so only it is in the slow tier.
+SERVER_PARAMS = tuple(pytest.param(kind, marks=pytest.mark.slow) if kind == "granian" else kind for kind in SERVERS)
 
 #: Headers that belong to the HTTP server, not the app: Server and Date are
 #: each server's own; a WSGI app's Content-Length may reach the client as

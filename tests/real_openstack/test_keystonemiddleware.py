@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.real_openstack._differential import SERVERS, Pair, Req, serving_pair
+from tests.real_openstack._differential import SERVER_PARAMS, Pair, Req, serving_pair
 from tests.serving._proc import free_port
 
 INI = Path(__file__).parent / "keystone-auth-paste.ini"
@@ -36,16 +36,13 @@ SPOOFED = {
     "X-Is-Admin-Project": "True",
 }
 
-pytestmark = pytest.mark.slow
-
-
 @pytest.fixture(scope="module")
 def identity_port() -> int:
     """A loopback port nothing listens on: every call to the identity service is refused at once."""
     return free_port()
 
 
-@pytest.fixture(scope="module", params=SERVERS)
+@pytest.fixture(scope="module", params=SERVER_PARAMS)
 def pair(
     request: pytest.FixtureRequest, identity_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pair]:

@@ -21,7 +21,7 @@ import pytest
 
 from tests.real_openstack._differential import (
     REQUEST_ID,
-    SERVERS,
+    SERVER_PARAMS,
     Pair,
     Req,
     serving_pair,
@@ -31,9 +31,6 @@ HERE = Path(__file__).parent
 INI = HERE / "oslo-api-paste.ini"
 ALLOWED = "https://dashboard.example.org"
 LIMIT = 1024  # max_request_body_size in the ini
-
-pytestmark = pytest.mark.slow
-
 
 def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
@@ -52,7 +49,7 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield state
 
 
-@pytest.fixture(scope="module", params=SERVERS)
+@pytest.fixture(scope="module", params=SERVER_PARAMS)
 def pair(request: pytest.FixtureRequest, state_dir: Path) -> Iterator[Pair]:
     """PasteDeploy on waitress and asgipaste on ``request.param``, both loading oslo-api-paste.ini."""
     overrides = [("http_basic_auth_user_file", str(state_dir / "htpasswd"), "oslo_middleware")]

@@ -21,8 +21,6 @@ import asgipaste
 from tests.real_openstack._differential import TIMEOUT, TRANSPORT_HEADERS, Answer, uvicorn_serving, waitress_serving
 from tests.real_openstack.echo_app import echo
 
-pytestmark = pytest.mark.slow
-
 INI = """\
 [app:main]
 paste.app_factory = tests.real_openstack.echo_app:app_factory
