@@ -4,8 +4,9 @@ Each file is downloaded once (see :mod:`tests.real_openstack._sdists`). Only the
 services' own factories are stand-ins (``standins/``: nova, keystone, glance,
 cinder, neutron, heat, barbican, manila, swift), written the way each service
 writes them; oslo.middleware, keystonemiddleware, osprofiler and Paste's urlmap
-are the real packages. Each file must pass ``asgipaste check`` (the function and
-the CLI), load with ``asgipaste.loadapp``, and answer each request exactly as
+are the real packages. Each file must pass ``asgipaste.check_config`` (and the
+``asgipaste check`` command, run on three of them), load with
+``asgipaste.loadapp``, and answer each request exactly as
 ``paste.deploy.loadapp`` on waitress does, on uvicorn (httptools, h11) and granian.
 """
 
@@ -20,6 +21,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,7 +77,7 @@ def standins_on_path() -> Iterator[None]:
         importlib.invalidate_caches()
 
 
-def _json(answer: Answer) -> dict[str, object]:
+def _json(answer: Answer) -> dict[str, Any]:
     loaded = answer.json()
     assert isinstance(loaded, dict)
     return loaded
