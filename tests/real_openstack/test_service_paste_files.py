@@ -490,6 +490,14 @@ def test_whole_file_checks_report_what_one_load_never_touches() -> None:
     assert len(problems) == 1 and "[composite:api-cfn]" in problems[0] and "KeyError: 'noauth'" in problems[0]
     with pytest.raises(KeyError, match="noauth"):
         paste_loadapp(f"config:{heat}", name="heat-api-cfn")
+    # [filter:cwversionnegotiation] names no heat.filter_factory: unreferenced, so the whole-file check
+    # only resolves its factory; building it fails alike on both loaders.
+    from paste.deploy import loadfilter as paste_loadfilter
+
+    with pytest.raises(KeyError, match=re.escape("heat.filter_factory")):
+        paste_loadfilter(f"config:{heat}", name="cwversionnegotiation")
+    with pytest.raises(asgipaste.ConfigError, match=re.escape("KeyError: 'heat.filter_factory'")):
+        asgipaste.loadfilter(f"config:{heat}", name="cwversionnegotiation")
 
 
 HEALTHCHECK_MISSING = re.escape("Entry point 'healthcheck' not found in egg 'oslo.middleware'")
