@@ -27,7 +27,7 @@ import pytest
 
 import asgipaste
 from tests.real_openstack._differential import SERVERS, Answer, GranianFleet, Pair, Req, serving_pair
-from tests.real_openstack._sdists import SERVICE_FILES, paste_file
+from tests.real_openstack._sdists import SERVICE_FILES, paste_file, prefetch
 from tests.serving._proc import child_env
 
 STANDINS = Path(__file__).parent / "standins"
@@ -35,7 +35,8 @@ STANDINS = Path(__file__).parent / "standins"
 STANDIN_TOPS = ("nova", "keystone", "glance", "cinder", "neutron", "heat", "barbican", "manila", "swift",
                 "openstack_standin_kit")  # fmt: skip
 
-pytestmark = pytest.mark.slow
+# A cold cache downloads the sdists (side by side) in the first test's setup: more than the default timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 Expect = Callable[[list[Answer]], None]
 
@@ -55,6 +56,12 @@ class Case:
     #: What ``asgipaste check`` prints when the file cannot load outside the service's own process
     #: (heat binds its factories only while heat itself loads the file); None: it must pass.
     cli_refusal: str | None = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def service_files() -> dict[str, Path]:
+    """Every service's paste file, fetched once (see :mod:`tests.real_openstack._sdists`)."""
+    return prefetch(SERVICE_FILES)
 
 
 def _is_standin(module: str) -> bool:
@@ -419,14 +426,15 @@ def test_cli_check() -> None:
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GranianFleet]:
+def fleet(tmp_path_factory: pytest.TempPathFactory, service_files: dict[str, Path]) -> Iterator[GranianFleet]:
     """One granian child per case, all started at once; each test waits for its own."""
+    files = service_files
     started = GranianFleet(tmp_path_factory.mktemp("granian"))
     try:
         for case_id, case in sorted(CASES.items()):
             started.start(
                 case_id,
-                paste_file(case.service),
+                files[case.service],
                 case.app,
                 global_conf=case.global_conf,
                 python_path=[STANDINS],
