@@ -75,6 +75,11 @@ _CONFIG_OPTIONS: dict[str, Callable[[str], Any]] = {
     "date_header": asbool,
     "h11_max_incomplete_event_size": positive_int,
     "reload_delay": non_negative_float,
+    # TLS: uvicorn's own options, under their uvicorn names.
+    "ssl_certfile": str,
+    "ssl_keyfile": str,
+    "ssl_keyfile_password": str,
+    "ssl_ca_certs": str,
 }
 
 
@@ -168,18 +173,18 @@ class UvicornServer:
             self._serve_import_string(target)
             return
         app: ASGIApp
+        stack: LoadedStack | None = None
         if isinstance(target, ServeTarget):
-            app = target.load().asgi
+            stack = target.load()
         elif isinstance(target, LoadedStack):
-            app = target.asgi
-        else:
-            app = target
+            stack = target
+        app = stack.asgi if stack is not None else target  # type: ignore[assignment]
         app = serving_app(app, self.policy)
         config = self._uvicorn_config(app, interface="asgi3")
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         server = uvicorn.Server(config)
         try:
-            _log_listening(self.listens, 1)
+            _log_listening(self.listens, 1, tls="ssl_certfile" in self.config, stack=stack)
             server.run(sockets=sockets)
         finally:
             for sock in sockets:
@@ -207,7 +212,7 @@ class UvicornServer:
             extra["reload_includes"] = ["*.py", "*.ini"]
         config = self._uvicorn_config("asgipaste.serve:app", **extra)
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
-        _log_listening(self.listens, self.workers)
+        _log_listening(self.listens, self.workers, tls="ssl_certfile" in self.config)
         try:
             if self.reload:
                 import uvicorn
@@ -223,9 +228,15 @@ class UvicornServer:
                 sock.close()
 
 
-def _log_listening(listens: list[Listen], workers: int) -> None:
-    where = ", ".join(f"http://{item}" for item in listens)
-    logger.info("asgipaste: uvicorn serving on %s (%d worker%s)", where, workers, "" if workers == 1 else "s")
+def _log_listening(
+    listens: list[Listen], workers: int, *, tls: bool = False, stack: LoadedStack | None = None
+) -> None:
+    """The startup banner: what is served (when loaded here), by which server, where, with how many workers."""
+    scheme = "https" if tls else "http"
+    where = ", ".join(f"{scheme}://{item}" for item in listens)
+    served = f"{stack.describe()}; " if stack is not None else ""
+    plural = "" if workers == 1 else "s"
+    logger.info("asgipaste: %suvicorn on %s (%d worker%s)", served, where, workers, plural)
 
 
 def build_server(
@@ -257,6 +268,11 @@ def build_server(
         value = option(options, key, convert, file=file)
         if value is not None:
             config[key] = value
+    if ("ssl_certfile" in config) != ("ssl_keyfile" in config):
+        missing = "ssl_keyfile" if "ssl_certfile" in config else "ssl_certfile"
+        raise ConfigValueError(
+            f"TLS needs both ssl_certfile and ssl_keyfile; {missing} is missing", file=file, key=missing
+        )
     if options:
         unknown = ", ".join(sorted(options))
         known = ", ".join(
