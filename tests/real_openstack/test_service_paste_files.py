@@ -402,6 +402,17 @@ def test_check_config_passes(case_id: str) -> None:
     assert asgipaste.check_config(str(path), names=[case.app]) == []
 
 
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_every_served_tree_is_wsgi_all_the_way_down(case_id: str) -> None:
+    """Every layer is recognised as WSGI (wsgify ``__call__``, Paste's urlmap, the services' factories), so the
+    tree fuses into one WSGI app: asgipaste crosses to ASGI once, at the root."""
+    case = CASES[case_id]
+    _apply_overrides(case)
+    stack = asgipaste.load_stack(f"config:{paste_file(case.service)}", name=case.app)
+    assert stack.wsgi is not None
+    assert stack.graph.protocol == "wsgi"
+
+
 #: The command line is checked on a few files (check_config, above, covers every case).
 CLI_CASES = ("glance", "heat", "nova")
 
