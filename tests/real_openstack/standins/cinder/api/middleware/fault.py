@@ -1,0 +1,7 @@
+"""cinder.api.middleware.fault: FaultWrapper."""
+
+from openstack_standin_kit import FaultWrapper as _FaultWrapper
+
+
+class FaultWrapper(_FaultWrapper):
+    name = "cinder.faultwrap"

@@ -1,0 +1,5 @@
+"""swift.common.middleware.crossdomain: the ``crossdomain`` filter (a pass-through stand-in)."""
+
+from swift.common.standin import make_filter_factory
+
+filter_factory = make_filter_factory("crossdomain")
