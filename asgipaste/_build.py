@@ -22,13 +22,15 @@ from asgipaste._coerce import CoercionError, coerce_kwargs
 from asgipaste._plan import PROTOCOL_BY_TYPE, Loader, Node
 from asgipaste._uri import APP, FILTER, SERVER, ObjectType
 from asgipaste.errors import ConfigError, ConfigValueError
-from asgipaste.interop.detect import app_protocol, filter_protocol
+from asgipaste.interop.detect import app_protocol, declared_protocol, filter_protocol, is_asgi_app
 from asgipaste.stack import LoadedStack, StackNode
 from asgipaste.types import ASGIApp, Protocol, Receive, Scope, Send
 
 __all__ = ["BuildSession", "Built", "build_app", "build_filter", "build_node", "build_server", "finish"]
 
-_DECLARED = "__asgipaste_protocol__"
+#: A composite factory whose result can take a WSGI form (asgipaste's urlmap):
+#: the attribute holds ``wsgi_form(result) -> WSGI app``; the result has ``remap(convert)``.
+WSGI_FORM_ATTR = "__asgipaste_wsgi_form__"
 
 
 @dataclass
@@ -50,10 +52,6 @@ class BuildSession:
 
 _session: contextvars.ContextVar[BuildSession | None] = contextvars.ContextVar("asgipaste_session", default=None)
 _building: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("asgipaste_building", default=())
-
-
-class _NotAllWSGI(Exception):
-    """Raised inside a WSGI-variant attempt when a child turns out to be ASGI."""
 
 
 def _current_session() -> BuildSession:
@@ -102,8 +100,7 @@ def convert(built: Built, protocol: Protocol) -> Built:
 
 # -- calling factories -----------------------------------------------------
 def _declared(obj: Any) -> Protocol | None:
-    value = getattr(obj, _DECLARED, None)
-    return value if value in ("asgi", "wsgi") else None
+    return declared_protocol(obj)
 
 
 def _protocol_key(node: Node, object_type: ObjectType) -> str:
@@ -147,8 +144,6 @@ def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
         return factory(*args, **kwargs)
     except ConfigError as exc:
         raise _locate(exc, node)
-    except _NotAllWSGI:
-        raise
     except Exception as exc:
         raise node.error(
             ConfigError,
@@ -257,57 +252,48 @@ def _wrap_graph(node: Node, kind: str, built: Built) -> Built:
     return Built(built.obj, built.protocol, outer, built.threads)
 
 
+def _factory_declared(node: Node, protocol_key: str, factory: Any) -> Protocol | None:
+    """What the section says its object speaks: the override key, an asgipaste.* protocol,
+    or the factory's own declaration."""
+    if node.protocol_override is not None:
+        return node.protocol_override
+    return "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
+
+
 def _build_factory_app(node: Node) -> Built:
     protocol_key = _protocol_key(node, APP)
     factory = node.object
-    declared: Protocol | None = "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
-    if node.is_composite and hasattr(factory, "__asgipaste_wsgi_variant__"):
-        fused = _try_wsgi_variant(node, factory.__asgipaste_wsgi_variant__())
-        if fused is not None:
-            return fused
+    declared = _factory_declared(node, protocol_key, factory)
     if node.is_composite:
-        session = _current_session()
-        mark = len(session.hidden)
-        loader = CompositeLoader(node.loader, asgi=declared == "asgi")
-        result = call_factory(node, factory, loader, node.global_conf, **node.local_conf)
-        protocol = _classify_app(node, result, _declared(result) or declared)
-        if protocol == "asgi" and not loader.asgi and loader.handed_out:
-            # An undeclared composite that returns an ASGI app was written for
-            # ASGI children: build it again with ASGI views (objects are never
-            # cached, so the first attempt's children are simply dropped).
-            del session.hidden[mark:]
-            loader = CompositeLoader(node.loader, asgi=True)
-            result = call_factory(node, factory, loader, node.global_conf, **node.local_conf)
-            protocol = _classify_app(node, result, _declared(result) or "asgi")
-        graph = _graph(node, "composite", protocol)
-        graph.children.extend(loader.child_graphs())
-    elif protocol_key.endswith("app_factory"):
+        return _build_composite(node, factory, declared)
+    if protocol_key.endswith("app_factory"):
         result = call_factory(node, factory, node.global_conf, **node.local_conf)
-        protocol = _classify_app(node, result, _declared(result) or declared)
-        graph = _graph(node, "app", protocol)
-    else:
-        raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make an application")
-    return Built(result, protocol, graph, node.wsgi_threads)
+        protocol = _classify_app(node, result, node.protocol_override or _declared(result) or declared)
+        return Built(result, protocol, _graph(node, "app", protocol), node.wsgi_threads)
+    raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make an application")
 
 
-def _try_wsgi_variant(node: Node, variant: Any) -> Built | None:
-    """Build a composite's WSGI variant if every child is WSGI; else None.
+def _build_composite(node: Node, factory: Any, declared: Protocol | None) -> Built:
+    """Call a composite factory once, whatever its children turn out to speak.
 
-    Paste's urlmap over WSGI apps stays WSGI this way, so a legacy tree is WSGI
-    all the way down: one crossing at the root, none at all on a WSGI server.
+    * declared ASGI: its loader hands out ASGI apps;
+    * with a WSGI form (asgipaste's urlmap): children are handed out as built,
+      and once all are known the map takes its WSGI form if every one is WSGI
+      (a legacy tree stays WSGI all the way down), else its ASGI form;
+    * anything else is a PasteDeploy composite: WSGI children are handed out as
+      themselves, ASGI children as :class:`EitherView` (callable as both), so the
+      result is right whichever protocol the composite turns out to speak.
     """
-    session = _current_session()
-    mark = len(session.hidden)
-    loader = CompositeLoader(node.loader, asgi=False, wsgi_only=True)
-    try:
-        result = call_factory(node, variant, loader, node.global_conf, **node.local_conf)
-    except _NotAllWSGI:
-        del session.hidden[mark:]
-        return None
-    spec = node.ref.spec if node.ref else node.label
-    graph = _graph(node, "composite", "wsgi", label=f"{spec} (WSGI: every mounted app is WSGI)")
-    graph.children.extend(loader.child_graphs())
-    return Built(result, "wsgi", graph, node.wsgi_threads)
+    wsgi_form = getattr(factory, WSGI_FORM_ATTR, None)
+    mode = "forms" if wsgi_form is not None else "asgi" if declared == "asgi" else "legacy"
+    loader = CompositeLoader(node.loader, mode=mode)
+    result = call_factory(node, factory, loader, node.global_conf, **node.local_conf)
+    if wsgi_form is not None:
+        built = loader.finish_forms(node, result, wsgi_form)
+    else:
+        built = loader.finish(node, result, declared)
+    built.graph.children.extend(loader.child_graphs())
+    return built
 
 
 # -- filters -----------------------------------------------------------------
@@ -331,19 +317,29 @@ class BuiltFilter:
         if protocol is not None:
             result = self._call(convert(inner, protocol).obj)
             return self._built(result, protocol, inner)
-        # Protocol unknown: try the inner app as it is; if the result speaks
-        # the other protocol, the filter was written for that one.
-        result = self._call(inner.obj)
-        found = _declared(result) or app_protocol(result)
-        if found is None:
-            raise self.node.error(
-                ConfigError,
-                f"Cannot tell whether filter [{self.node.label}] is WSGI or ASGI: it returned {result!r}",
-                hint="declare it: asgipaste.declare_asgi(factory) or the asgipaste.filter_factory key/group",
-            )
-        if found != inner.protocol:
-            result = self._call(convert(inner, found).obj)
-        return self._built(result, found, inner)
+        # Protocol unknown until the filter has wrapped something (a function
+        # filter). Call it once: over a WSGI app the filter is WSGI unless what
+        # it returns is positively ASGI; over an ASGI app it gets an EitherView.
+        if inner.protocol == "wsgi":
+            result = self._call(inner.obj)
+            if result is inner.obj:  # a pass-through filter (often: disabled by its options)
+                return self._built(result, "wsgi", inner)
+            return self._built(result, "asgi" if is_asgi_app(result) else "wsgi", inner)
+        view = EitherView(inner.obj, name=inner.graph.name)
+        result = self._call(view)
+        if result is view:
+            return self._built(inner.obj, "asgi", inner)
+        if is_asgi_app(result):
+            if getattr(result, "app", None) is view:
+                # An ASGI middleware keeping the app as .app (Starlette's habit):
+                # point it at the app itself and save a dispatch per request.
+                try:
+                    result.app = inner.obj
+                except (AttributeError, TypeError):
+                    pass
+            return self._built(result, "asgi", inner)
+        view.used_as_wsgi(inner.graph)
+        return self._built(result, "wsgi", inner)
 
     def _call(self, app: Any) -> Any:
         try:
@@ -356,6 +352,12 @@ class BuiltFilter:
             ) from exc
         if result is None:
             raise self.node.error(ConfigError, f"Filter [{self.node.label}] returned None instead of an app")
+        if not callable(result):
+            raise self.node.error(
+                ConfigError,
+                f"Filter [{self.node.label}] returned {result!r}, which is not an application (not callable)",
+                hint="a filter takes the next app and returns a WSGI or ASGI app wrapping it",
+            )
         return result
 
     def _built(self, result: Any, protocol: Protocol, inner: Built) -> Built:
@@ -377,7 +379,7 @@ def build_filter(node: Node) -> BuiltFilter:
         return first
     protocol_key = _protocol_key(node, FILTER)
     factory = node.object
-    declared: Protocol | None = "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
+    declared = _factory_declared(node, protocol_key, factory)
     if inspect.isclass(factory) and filter_protocol(factory) is not None and protocol_key.endswith("filter_factory"):
         # A middleware class named directly (use = call:starlette...:GZipMiddleware):
         # its options are typed by its signature.
@@ -434,61 +436,132 @@ def build_server(node: Node) -> Any:
 
 
 # -- the loader composites receive -----------------------------------------------
-class CompositeLoader(Loader):
-    """``loader`` for composite factories: ASGI views for ASGI composites, WSGI for legacy ones."""
+class EitherView:
+    """An ASGI app handed to a composite or filter that may speak either protocol.
 
-    def __init__(self, base: Loader, *, asgi: bool, wsgi_only: bool = False) -> None:
+    Called with three arguments it is the ASGI app; with two it is a WSGI view of
+    it (an :class:`~asgipaste.interop.bridge.ASGIBridge`). The composite or filter
+    is therefore called once, as PasteDeploy calls it, and is right whichever
+    protocol it turns out to speak.
+    """
+
+    __slots__ = ("app", "bridge", "name")
+
+    def __init__(self, app: ASGIApp, *, name: str) -> None:
+        from asgipaste.interop.bridge import ASGIBridge
+
+        self.app = app
+        self.name = name
+        self.bridge = ASGIBridge(app, name=name)
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) == 3:
+            return self.app(*args)
+        return self.bridge(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        # Composites that look at their children (Paste's urlmap lists them) see the app.
+        return getattr(self.app, name)
+
+    def used_as_wsgi(self, graph: StackNode) -> None:
+        """Record that WSGI code holds this view: the ASGI app needs lifespan from the root."""
+        _current_session().hidden.append((self.name, self.app))
+        graph.join = "bridge"
+
+    def __repr__(self) -> str:
+        return f"EitherView({self.app!r})"
+
+
+class CompositeLoader(Loader):
+    """``loader`` for composite factories (see :func:`_build_composite` for the modes)."""
+
+    def __init__(self, base: Loader, *, mode: str) -> None:
         self.base = base
-        self.asgi = asgi
-        self.wsgi_only = wsgi_only  # a WSGI-variant attempt: any ASGI child aborts it
+        self.mode = mode
         self.filename = base.filename
         self._graphs: list[StackNode] = []
-        self._by_obj: dict[int, Built] = {}
-        self._filters_given = 0
+        self._handed: dict[int, tuple[Any, Built]] = {}  # id(handed-out object) -> (object, built)
 
     def get_context(self, object_type: ObjectType, name: str | None = None, global_conf: Any = None) -> Node:
         return self.base.get_context(object_type, name=name, global_conf=global_conf)
 
     def get_app(self, name: str | None = None, global_conf: Any = None) -> Any:
         built = build_app(self.base.app_context(name=name, global_conf=global_conf))
-        if self.wsgi_only and built.protocol != "wsgi":
-            raise _NotAllWSGI
-        return self._record(to_asgi(built) if self.asgi else to_wsgi(built))
+        return self._hand_out(built)
 
     def get_filter(self, name: str | None = None, global_conf: Any = None) -> Callable[[Any], Any]:
-        if self.wsgi_only:
-            raise _NotAllWSGI
         built_filter = build_filter(self.base.filter_context(name=name, global_conf=global_conf))
-        self._filters_given += 1
-        target: Protocol = "asgi" if self.asgi else "wsgi"
 
         def apply(app: Any) -> Any:
-            inner = self._by_obj.get(id(app))
-            if inner is None or inner.obj is not app:
-                found = _declared(app) or app_protocol(app) or target
-                inner = Built(app, found, StackNode(kind="app", name=type(app).__name__, protocol=found))
-            return self._record(convert(built_filter.apply(inner), target))
+            return self._hand_out(built_filter.apply(self.built_of(app)))
 
         return apply
 
-    @property
-    def handed_out(self) -> bool:
-        return bool(self._graphs) or self._filters_given > 0
-
-    def _record(self, built: Built) -> Any:
-        self._graphs.append(built.graph)
-        self._by_obj[id(built.obj)] = built
-        return built.obj
-
     def get_server(self, name: str | None = None, global_conf: Any = None) -> Any:
         return build_server(self.base.server_context(name=name, global_conf=global_conf))
+
+    def built_of(self, obj: Any) -> Built:
+        """The build record of an object this loader handed out (or a foreign app, by the protocol rule)."""
+        found = self._handed.get(id(obj))
+        if found is not None and found[0] is obj:
+            return found[1]
+        protocol = app_protocol(obj) or "wsgi"
+        return Built(obj, protocol, StackNode(kind="app", name=type(obj).__name__, protocol=protocol))
+
+    def _hand_out(self, built: Built) -> Any:
+        if self.mode == "asgi":
+            built = to_asgi(built)
+            obj: Any = built.obj
+        elif self.mode == "legacy" and built.protocol == "asgi":
+            obj = EitherView(built.obj, name=built.graph.name)
+        else:
+            obj = built.obj
+        self._graphs.append(built.graph)
+        self._handed[id(obj)] = (obj, built)
+        return obj
+
+    def finish(self, node: Node, result: Any, declared: Protocol | None) -> Built:
+        """Classify what the composite returned; record how each child is reached."""
+        if result is not None and id(result) in self._handed and self._handed[id(result)][0] is result:
+            built = self._handed[id(result)][1]  # the composite returned one of its children
+            return Built(built.obj, built.protocol, _graph(node, "composite", built.protocol), built.threads)
+        protocol = _classify_app(node, result, node.protocol_override or _declared(result) or declared)
+        if self.mode == "legacy":
+            handed = list(self._handed.values())
+            if protocol == "wsgi":
+                for obj, built in handed:
+                    if isinstance(obj, EitherView):
+                        obj.used_as_wsgi(built.graph)
+            else:
+                raw_wsgi = [built.graph.name for obj, built in handed if built.protocol == "wsgi"]
+                if raw_wsgi:
+                    spec = node.ref.spec if node.ref else node.label
+                    raise node.error(
+                        ConfigError,
+                        f"{spec} returned an ASGI app, but was handed the WSGI app(s) {', '.join(raw_wsgi)} "
+                        "as PasteDeploy composites are",
+                        hint="declare the composite factory ASGI (asgipaste.declare_asgi, or the "
+                        "asgipaste.composite_factory key/group) so its loader hands out ASGI apps",
+                    )
+        return Built(result, protocol, _graph(node, "composite", protocol), node.wsgi_threads)
+
+    def finish_forms(self, node: Node, result: Any, wsgi_form: Callable[[Any], Any]) -> Built:
+        """A map of children built as they are: WSGI if every one is WSGI, else ASGI with adapters."""
+        builts = {id(obj): built for obj, built in self._handed.values()}
+        spec = node.ref.spec if node.ref else node.label
+        if all(built.protocol == "wsgi" for built in builts.values()):
+            result.remap(lambda obj: builts[id(obj)].obj if id(obj) in builts else obj)
+            graph = _graph(node, "composite", "wsgi", label=f"{spec} (WSGI: every mounted app is WSGI)")
+            return Built(wsgi_form(result), "wsgi", graph, node.wsgi_threads)
+        result.remap(lambda obj: to_asgi(builts[id(obj)]).obj if id(obj) in builts else obj)
+        return Built(result, "asgi", _graph(node, "composite", "asgi"), node.wsgi_threads)
 
     def child_graphs(self) -> list[StackNode]:
         inner = {id(n) for g in self._graphs for n in g.walk()[1:]}
         return [g for g in self._graphs if id(g) not in inner]
 
     def __repr__(self) -> str:
-        return f"<CompositeLoader {'asgi' if self.asgi else 'wsgi'} {self.base!r}>"
+        return f"<CompositeLoader {self.mode} {self.base!r}>"
 
 
 # -- the root ------------------------------------------------------------------

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from asgipaste._ini import IniFile, read_ini
-from asgipaste._plan import PROTOCOL_BY_PREFIX, PROTOCOL_BY_TYPE, Loader, Node, cycle_text, guard
+from asgipaste._plan import PROTOCOL_BY_PREFIX, PROTOCOL_BY_TYPE, PROTOCOL_OVERRIDE_KEY, Loader, Node, cycle_text, guard
 from asgipaste._schemes import loadcontext
 from asgipaste._uri import APP, FILTER, SERVER, FactoryRef, ObjectType, check_requirements
 from asgipaste.errors import (
@@ -20,6 +20,7 @@ from asgipaste.errors import (
     ConfigLookupError,
     ConfigValueError,
 )
+from asgipaste.types import Protocol
 
 __all__ = ["ConfigLoader"]
 
@@ -148,6 +149,7 @@ class ConfigLoader(Loader):
             except ConfigError as exc:
                 raise ini.error(type(exc), exc.message, section, "require") from None
         wsgi_threads = self._pop_threads(section, local_conf) if object_type is not SERVER else None
+        protocol_override = self._pop_protocol(section, local_conf) if object_type is not SERVER else None
 
         if section.startswith("filter-app:"):
             node = self._filter_app_context(section, global_conf, local_conf, global_additions)
@@ -159,6 +161,8 @@ class ConfigLoader(Loader):
             node = self._context_from_explicit(object_type, local_conf, global_conf, section)
         if wsgi_threads is not None:
             node.wsgi_threads = wsgi_threads
+        if protocol_override is not None:
+            node.protocol_override = protocol_override
         node.line = node.line or ini.line_of(section)
 
         if filter_with is not None:
@@ -179,6 +183,22 @@ class ConfigLoader(Loader):
             wrapper.next_node = node
             return wrapper
         return node
+
+    def _pop_protocol(self, section: str, local_conf: dict[str, Any]) -> Protocol | None:
+        """``asgipaste.protocol = wsgi|asgi``: what the section's object speaks, for the rare
+        object the rule gets wrong (an undeclared ASGI app of unusual shape)."""
+        if PROTOCOL_OVERRIDE_KEY not in local_conf:
+            return None
+        raw = str(local_conf.pop(PROTOCOL_OVERRIDE_KEY)).strip().lower()
+        if raw not in ("wsgi", "asgi"):
+            raise self.ini.error(
+                ConfigValueError,
+                f"{PROTOCOL_OVERRIDE_KEY} must be 'wsgi' or 'asgi', not {raw!r}",
+                section,
+                PROTOCOL_OVERRIDE_KEY,
+                hint="leave it out to let the loader decide: WSGI unless the object is positively ASGI",
+            )
+        return "wsgi" if raw == "wsgi" else "asgi"
 
     def _pop_threads(self, section: str, local_conf: dict[str, Any]) -> int | None:
         if "wsgi_threads" not in local_conf:

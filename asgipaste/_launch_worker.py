@@ -23,7 +23,8 @@ import uvicorn
 from asgipaste._launch_plan import ApiSpec, LaunchPlan
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError
-from asgipaste.servers import RequestLimits, ServeTarget
+from asgipaste.servers.policy import ServePolicy, serving_app
+from asgipaste.servers.target import ServeTarget
 from asgipaste.types import ASGIApp
 
 __all__ = ["WorkerSpec", "validate_main", "worker_main"]
@@ -43,6 +44,7 @@ class WorkerSpec:
     graceful_timeout: float
     log_level: str | None
     ini_logging: bool
+    workers: int = 1
 
     @classmethod
     def for_api(cls, plan: LaunchPlan, api: ApiSpec) -> WorkerSpec:
@@ -54,6 +56,7 @@ class WorkerSpec:
             graceful_timeout=plan.graceful_timeout,
             log_level=plan.log_level,
             ini_logging=plan.ini_logging,
+            workers=api.workers,
         )
 
 
@@ -100,7 +103,7 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         sys.exit(STARTUP_FAILURE)
-    app = RequestLimits(app, max_url_len=spec.max_url_len)
+    app = serving_app(app, ServePolicy(max_url_len=spec.max_url_len, workers=spec.workers))
     config = uvicorn.Config(
         app,
         interface="asgi3",
@@ -108,6 +111,7 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
         log_config=log_config,
         log_level=spec.log_level,
         timeout_graceful_shutdown=int(spec.graceful_timeout),
+        proxy_headers=False,  # nova's launcher trusts no forwarded header unless a filter does
     )
     server = _WorkerServer(config, conn)
     try:

@@ -29,11 +29,21 @@ from asgipaste.errors import (
     ConfigError,
     ConfigLookupError,
 )
+from asgipaste.types import Protocol
 
-__all__ = ["PROTOCOL_BY_PREFIX", "PROTOCOL_BY_TYPE", "AttrDict", "Loader", "Node", "cycle_text", "guard"]
+__all__ = [
+    "PROTOCOL_BY_PREFIX",
+    "PROTOCOL_BY_TYPE",
+    "PROTOCOL_OVERRIDE_KEY",
+    "AttrDict",
+    "Loader",
+    "Node",
+    "cycle_text",
+    "guard",
+]
 
-#: Keys asgipaste reads itself and never passes to factories.
-RESERVED_KEYS = ("wsgi_threads",)
+#: The per-section protocol override, read by the loader and never passed to factories.
+PROTOCOL_OVERRIDE_KEY = "asgipaste.protocol"
 
 PROTOCOL_BY_PREFIX = {
     "app": "paste.app_factory",
@@ -93,6 +103,7 @@ class Node:
         self.distribution = distribution
         self.entry_point_name = entry_point_name
         self.wsgi_threads: int | None = None
+        self.protocol_override: Protocol | None = None  # asgipaste.protocol = wsgi|asgi
         # Children, by kind.
         self.app_node: Node | None = None  # pipeline: the last item
         self.filter_nodes: list[Node] = []  # pipeline: the filters, outermost first

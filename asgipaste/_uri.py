@@ -107,7 +107,7 @@ COMPOSITE_PROTOCOLS = frozenset(
 #: never be picked up by mistake).
 EGG_ALIASES: dict[tuple[str, str], tuple[str, str]] = {
     ("paste", "urlmap"): ("asgipaste.composite_factory", "asgipaste.urlmap:urlmap_factory"),
-    ("paste", "cascade"): ("asgipaste.composite_factory", "asgipaste.middleware.cascade:cascade_factory"),
+    ("paste", "cascade"): ("asgipaste.composite_factory", "asgipaste.urlmap.cascade:cascade_factory"),
     ("pastedeploy", "prefix"): (
         "asgipaste.filter_app_factory",
         "asgipaste.middleware.prefix:make_prefix_middleware",
@@ -118,7 +118,7 @@ EGG_ALIASES: dict[tuple[str, str], tuple[str, str]] = {
 }
 CALL_ALIASES: dict[str, str] = {
     "paste.urlmap:urlmap_factory": "asgipaste.urlmap:urlmap_factory",
-    "paste.cascade:make_cascade": "asgipaste.middleware.cascade:cascade_factory",
+    "paste.cascade:make_cascade": "asgipaste.urlmap.cascade:cascade_factory",
     "paste.deploy.config:make_prefix_middleware": "asgipaste.middleware.prefix:make_prefix_middleware",
 }
 

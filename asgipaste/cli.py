@@ -26,7 +26,7 @@ from typing import Any
 
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
-from asgipaste.servers import Listen, ServeTarget, parse_listen
+from asgipaste.servers import Listen, Server, ServeTarget, parse_listen
 
 __all__ = ["main"]
 
@@ -103,9 +103,6 @@ def _parse_apps(items: Sequence[str]) -> list[tuple[str, Listen | None]]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from asgipaste.servers.granian import GranianServer
-    from asgipaste.servers.uvicorn import UvicornServer
-
     target = _target(args)
     ini_logging = _setup_logging(target, args.log_level)
     apps = _parse_apps(args.app or [])
@@ -121,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {"host": host, "port": port, "workers": args.workers, "log_level": args.log_level}
     overrides["reload"] = True if args.reload else None
     given = {key: value for key, value in overrides.items() if value is not None}
-    if isinstance(server, (UvicornServer, GranianServer)):
+    if isinstance(server, Server):
         server.configure(**given, ini_logging=ini_logging)
         servable: Any = target  # ours load it themselves (again in each worker)
     elif given:

@@ -31,7 +31,9 @@ from collections.abc import Callable
 
 from asgipaste._logging import configure_from_ini
 from asgipaste.errors import ConfigError
-from asgipaste.servers import ENV_LOGGING, ServeTarget, limits_from_env, plain_response
+from asgipaste.middleware.limits import plain_response
+from asgipaste.servers.policy import ServePolicy, serving_app
+from asgipaste.servers.target import ENV_LOGGING, ServeTarget
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["LazyApp", "app", "create_app", "target_from_env"]
@@ -82,7 +84,7 @@ class LazyApp:
         try:
             self._target = self._source()
             app = self._target.load().asgi
-            self._app = limits_from_env(app)
+            self._app = serving_app(app, ServePolicy.from_env())
         except ConfigError as exc:
             self._error = str(exc)
             if scope_type != "lifespan":  # uvicorn logs the lifespan failure message itself

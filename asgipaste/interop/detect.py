@@ -10,9 +10,11 @@ decorators :func:`declare_asgi` and :func:`declare_wsgi` set it:
 >>> app_protocol(app_factory)
 'asgi'
 
-Without a declaration, :func:`app_protocol` recognises ASGI 3 by a coroutine
-``__call__`` and otherwise counts required positional parameters: two is WSGI
-``(environ, start_response)``, three is ASGI ``(scope, receive, send)``.
+Without a declaration, the rule is PasteDeploy's: what a ``paste.*`` factory
+returns is WSGI unless it is positively ASGI (:func:`is_asgi_app`: a coroutine
+function or coroutine ``__call__``, or three required positional parameters
+``(scope, receive, send)``). Any other callable is WSGI; only what is not
+callable at all is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ import inspect
 import sys
 from typing import Any, Literal, TypeVar
 
-__all__ = ["PROTOCOL_ATTR", "app_protocol", "declare_asgi", "declare_wsgi", "filter_protocol"]
+__all__ = [
+    "PROTOCOL_ATTR",
+    "app_protocol",
+    "declare_asgi",
+    "declare_wsgi",
+    "declared_protocol",
+    "filter_protocol",
+    "is_asgi_app",
+]
 
 PROTOCOL_ATTR = "__asgipaste_protocol__"
 
@@ -68,6 +78,15 @@ def declare_wsgi(obj: T) -> T:
     return _declare(obj, "wsgi")
 
 
+def declared_protocol(obj: Any) -> ProtocolName | None:
+    """The declared protocol of ``obj``, its partial's function, or its class; else None.
+
+    >>> declared_protocol(declare_wsgi(lambda environ, start_response: []))
+    'wsgi'
+    """
+    return _declared(obj)
+
+
 def _declared(obj: Any) -> ProtocolName | None:
     """The declared protocol of ``obj``, its partial's function, or its class."""
     while isinstance(obj, functools.partial):
@@ -109,6 +128,11 @@ def _is_wsgify(obj: Any) -> bool:
     return dec is not None and isinstance(obj, dec.wsgify) and obj.func is not None
 
 
+def _is_wsgify_descriptor(obj: Any) -> bool:
+    dec = sys.modules.get("webob.dec")
+    return dec is not None and isinstance(obj, dec.wsgify)
+
+
 def _is_webob_middleware_factory(obj: Any) -> bool:
     dec = sys.modules.get("webob.dec")
     return dec is not None and isinstance(obj, getattr(dec, "_MiddlewareFactory", ()))
@@ -132,36 +156,54 @@ def _by_signature(func: Any, *, drop_first: bool = False) -> ProtocolName | None
     return None
 
 
-def app_protocol(obj: Any) -> ProtocolName | None:
-    """``"asgi"``, ``"wsgi"`` or ``None`` (cannot tell) for an application object.
+def is_asgi_app(obj: Any) -> bool:
+    """True when ``obj`` is positively an ASGI 3 application, not merely callable.
 
-    Order: the ``__asgipaste_protocol__`` declaration (on the object, a partial's
-    function, then the class); WebOb ``wsgify`` objects (WSGI); a coroutine
-    function or coroutine ``__call__`` (ASGI 3); then the count of required
-    positional parameters: 2 is WSGI, 3 is ASGI (a sync callable returning an
-    awaitable). A class counts by its constructor, so PEP 3333's "class as app"
-    (``__init__(self, environ, start_response)``) is WSGI.
+    Declared ASGI; a coroutine function (``functools.partial`` unwrapped); an
+    object whose class has a coroutine ``__call__``; or a callable taking
+    exactly three required positional parameters ``(scope, receive, send)``.
+
+    >>> async def app(scope, receive, send): ...
+    >>> def wsgi(environ, start_response): ...
+    >>> is_asgi_app(app), is_asgi_app(wsgi)
+    (True, False)
+    """
+    declared = _declared(obj)
+    if declared is not None:
+        return declared == "asgi"
+    if not callable(obj) or _is_wsgify(obj):
+        return False
+    # inspect.iscoroutinefunction unwraps functools.partial itself.
+    if inspect.iscoroutinefunction(obj):
+        return True
+    if not isinstance(obj, type) and not inspect.isroutine(obj):
+        call = getattr(type(obj), "__call__", None)  # noqa: B004 - looking up the method itself
+        if call is not None and inspect.iscoroutinefunction(call):
+            return True
+    return _by_signature(obj) == "asgi"
+
+
+def app_protocol(obj: Any) -> ProtocolName | None:
+    """``"asgi"``, ``"wsgi"``, or ``None`` for what is not an application at all.
+
+    The rule PasteDeploy's ``paste.*`` protocols imply: what a factory returns
+    is WSGI unless it is positively ASGI (:func:`is_asgi_app`: declared, a
+    coroutine callable, or three required positional parameters). Every other
+    callable is WSGI whatever its shape: WebOb ``wsgify`` on ``__call__``,
+    ``functools.partial``, ``__getattr__`` proxies, C callables. Only what is
+    not callable (``None``, a string) gets ``None``.
 
     >>> def hello(environ, start_response): ...
     >>> async def asgi_hello(scope, receive, send): ...
-    >>> app_protocol(hello), app_protocol(asgi_hello), app_protocol(print)
-    ('wsgi', 'asgi', None)
+    >>> app_protocol(hello), app_protocol(asgi_hello), app_protocol(print), app_protocol("x")
+    ('wsgi', 'asgi', 'wsgi', None)
     """
     declared = _declared(obj)
     if declared is not None:
         return declared
-    if _is_wsgify(obj):
-        return "wsgi"
     if not callable(obj):
         return None
-    # inspect.iscoroutinefunction unwraps functools.partial itself.
-    if inspect.iscoroutinefunction(obj):
-        return "asgi"
-    if not isinstance(obj, type) and not inspect.isroutine(obj):
-        call = getattr(type(obj), "__call__", None)  # noqa: B004 - looking up the method itself
-        if call is not None and inspect.iscoroutinefunction(call):
-            return "asgi"
-    return _by_signature(obj)
+    return "asgi" if is_asgi_app(obj) else "wsgi"
 
 
 def filter_protocol(filt: Any) -> ProtocolName | None:
@@ -194,6 +236,8 @@ def filter_protocol(filt: Any) -> ProtocolName | None:
             break
     else:  # pragma: no cover - every MRO ends in object
         return None
+    if _is_wsgify_descriptor(call):
+        return "wsgi"  # @webob.dec.wsgify on __call__: oslo.middleware, keystonemiddleware, nova
     if isinstance(call, staticmethod):
         func, drop_first = call.__func__, False
     elif isinstance(call, classmethod):

@@ -207,6 +207,28 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
             environ[key] = old + "," + value
 
 
+#: Whether more than one process serves the app (``wsgi.multiprocess``); set by
+#: the serving path (:func:`asgipaste.servers.policy.serving_app`) from its worker count.
+_multiprocess = False
+
+
+def set_process_model(*, workers: int) -> None:
+    """Record how many worker processes serve the app, for ``wsgi.multiprocess``.
+
+    >>> set_process_model(workers=4); process_model()
+    True
+    >>> set_process_model(workers=1); process_model()
+    False
+    """
+    global _multiprocess
+    _multiprocess = workers > 1
+
+
+def process_model() -> bool:
+    """``wsgi.multiprocess`` as the environ reports it."""
+    return _multiprocess
+
+
 def build_environ(
     scope: Mapping[str, Any],
     body: IO[bytes],
@@ -243,7 +265,7 @@ def build_environ(
         "wsgi.input": body,
         "wsgi.errors": ErrorStream() if errors is None else errors,
         "wsgi.multithread": multithread,
-        "wsgi.multiprocess": True,
+        "wsgi.multiprocess": _multiprocess,
         "wsgi.run_once": False,
         "wsgi.input_terminated": True,
         "asgi.scope": scope,

@@ -1,7 +1,7 @@
 """asgipaste's own ASGI middleware and composites, reached through entry points like any other.
 
 * :mod:`asgipaste.middleware.prefix`: PasteDeploy's ``prefix`` filter (root_path and proxy headers).
-* :mod:`asgipaste.middleware.cascade`: Paste's ``cascade`` composite (try apps until one is not a 404).
+* Paste's ``cascade`` composite moved to :mod:`asgipaste.urlmap.cascade` (the old path still imports).
 """
 
 from __future__ import annotations

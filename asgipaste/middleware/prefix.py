@@ -33,7 +33,7 @@ from urllib.parse import quote
 from asgipaste.converters import asbool
 from asgipaste.errors import ConfigValueError
 from asgipaste.types import ASGIApp, Receive, Scope, Send
-from asgipaste.urlmap import _raw_split, normalize_root_path
+from asgipaste.urlmap.paths import normalize_root_path, raw_split
 
 __all__ = ["PrefixMiddleware", "make_prefix_middleware", "parse_forwarded", "prefix_filter_factory"]
 
@@ -250,7 +250,7 @@ def _strip_port(host: str) -> str:
 def _raw_with_prefix(raw: bytes, path: str, rest: str, prefix: str) -> bytes:
     """``raw_path`` for ``prefix + rest``, keeping the request's own encoding of ``rest``."""
     if rest and path.endswith(rest):
-        cut = _raw_split(raw, path[: len(path) - len(rest)])
+        cut = raw_split(raw, path[: len(path) - len(rest)])
         if cut is not None:
             return quote(prefix).encode("ascii") + raw[cut:]
     return quote(prefix + (rest or "/")).encode("ascii")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 
-from asgipaste.servers import ServeTarget
+from asgipaste.servers.policy import ServePolicy, serving_app, serving_wsgi_app
+from asgipaste.servers.target import ServeTarget
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp, WSGIApp
 
@@ -35,9 +36,9 @@ def wsgi() -> WSGIApp:
         raise RuntimeError(
             f"[{stack.name}] is not WSGI all the way down; serve it on granian's ASGI interface"
         )
-    return stack.wsgi
+    return serving_wsgi_app(stack.wsgi, ServePolicy.from_env())
 
 
 def asgi() -> ASGIApp:
     """The ASGI app, with its lifespan fan-out."""
-    return _stack().asgi
+    return serving_app(_stack().asgi, ServePolicy.from_env())

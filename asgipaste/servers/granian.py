@@ -28,17 +28,19 @@ from typing import Any
 
 from asgipaste.converters import asbool
 from asgipaste.errors import ConfigError, ConfigValueError
-from asgipaste.servers import (
-    ENV_LOGGING,
+from asgipaste.middleware.limits import DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADERS
+from asgipaste.servers.options import (
     Listen,
-    ServeTarget,
     apply_overrides,
     choice,
+    non_negative_int,
     option,
     parse_port,
     positive_int,
     server_location,
 )
+from asgipaste.servers.policy import ServePolicy
+from asgipaste.servers.target import ENV_LOGGING, ServeTarget
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp
 
@@ -78,6 +80,8 @@ class GranianServer:
     GranianServer(listen='127.0.0.1:8000', workers=2, interface='auto')
     """
 
+    name = "granian"
+
     def __init__(
         self,
         *,
@@ -86,8 +90,14 @@ class GranianServer:
         interface: str = "auto",
         log_level: str | None = None,
         options: Mapping[str, Any] | None = None,
+        max_url_len: int | None = None,
+        max_headers: int | None = DEFAULT_MAX_HEADERS,
+        max_header_bytes: int | None = DEFAULT_MAX_HEADER_BYTES,
     ) -> None:
         self.listen = listen or Listen("127.0.0.1", 8000)
+        self.max_url_len = max_url_len
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
         self.workers = workers
         self.interface = interface
         self.log_level = log_level
@@ -112,6 +122,16 @@ class GranianServer:
         """Apply command-line overrides over the INI's options."""
         self.listen = Listen(host or self.listen.host, self.listen.port if port is None else port)
         apply_overrides(self, workers=workers, reload=reload, log_level=log_level, ini_logging=ini_logging)
+
+    @property
+    def policy(self) -> ServePolicy:
+        """The same limits as every serving path (on the WSGI interface too), and the worker count."""
+        return ServePolicy(
+            max_url_len=self.max_url_len,
+            max_headers=self.max_headers,
+            max_header_bytes=self.max_header_bytes,
+            workers=self.workers,
+        )
 
     def choose(self, stack: LoadedStack) -> str:
         """``"wsgi"`` when the tree is WSGI all the way down (and not forced to ASGI), else ``"asgi"``."""
@@ -150,6 +170,7 @@ class GranianServer:
         else:
             stack = LoadedStack(asgi=target, wsgi=None, graph=_app_node(target), name=repr(target))
         interface = self.choose(stack)
+        os.environ.update(self.policy.to_env())  # read by _granian_target in each worker
         if not isinstance(target, ServeTarget) and multiprocessing.get_start_method() != "fork":
             raise ConfigValueError(
                 "granian can serve an app object only when worker processes are forked",
@@ -207,6 +228,9 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
     port = option(options, "port", parse_port, file=file)
     workers = option(options, "workers", positive_int, file=file) or 1
     interface = option(options, "interface", choice("auto", "asgi", "wsgi"), file=file) or "auto"
+    max_url_len = option(options, "max_url_len", positive_int, file=file)
+    max_headers = option(options, "max_header_count", non_negative_int, file=file)
+    max_header_bytes = option(options, "max_header_bytes", non_negative_int, file=file)
     log_level = option(
         options, "log_level", choice("critical", "error", "warning", "info", "debug"), file=file
     )
@@ -216,7 +240,10 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
         if value is not None:
             extra[key] = value
     if options:
-        known = ", ".join(sorted(["host", "port", "workers", "interface", "log_level", *_OPTIONS]))
+        known = ", ".join(sorted([
+            "host", "port", "workers", "interface", "log_level", "max_url_len", "max_header_count",
+            "max_header_bytes", *_OPTIONS,
+        ]))
         raise ConfigValueError(
             f"Unknown granian server option(s): {', '.join(sorted(options))}",
             file=file,
@@ -229,4 +256,7 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
         interface=interface,
         log_level=log_level,
         options=extra,
+        max_url_len=max_url_len,
+        max_headers=DEFAULT_MAX_HEADERS if max_headers is None else max_headers,
+        max_header_bytes=DEFAULT_MAX_HEADER_BYTES if max_header_bytes is None else max_header_bytes,
     )

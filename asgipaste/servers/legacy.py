@@ -18,8 +18,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from asgipaste.converters import asbool
 from asgipaste.errors import ConfigValueError
-from asgipaste.servers import Listen, parse_listen, parse_port, positive_int, server_location
+from asgipaste.middleware.proxy_headers import ProxyTrust
+from asgipaste.servers.options import Listen, parse_listen, parse_port, positive_int, server_location
 from asgipaste.servers.uvicorn import UvicornServer
 
 __all__ = ["gunicorn_server_factory", "paste_http_server_factory", "waitress_server_factory"]
@@ -51,17 +53,56 @@ def _notice(runner: str, listens: list[Listen], ignored: Mapping[str, str]) -> N
     logger.warning("asgipaste: [server] uses %s; serving it with uvicorn on %s%s", runner, where, skipped)
 
 
+#: waitress's forwarded-header options, honoured exactly as waitress honours them.
+_PROXY_OPTIONS = (
+    "trusted_proxy",
+    "trusted_proxy_count",
+    "trusted_proxy_headers",
+    "clear_untrusted_proxy_headers",
+    "url_scheme",
+)
+
+
+def _proxy_trust(options: dict[str, str], file: str | None) -> ProxyTrust:
+    """waitress's proxy rules from the section: without ``trusted_proxy``, no forwarded header is believed."""
+    given = {key: options.pop(key) for key in _PROXY_OPTIONS if key in options}
+    options.pop("log_untrusted_proxy_headers", None)  # logging detail: nothing to honour
+    try:
+        clear = asbool(given.get("clear_untrusted_proxy_headers", "true"))
+    except ValueError as exc:
+        raise ConfigValueError(f"Bad value for clear_untrusted_proxy_headers: {exc}", file=file,
+                               key="clear_untrusted_proxy_headers") from None
+    try:
+        return ProxyTrust.from_options(
+            trusted_proxy=given.get("trusted_proxy"),
+            trusted_proxy_count=given.get("trusted_proxy_count"),
+            trusted_proxy_headers=given.get("trusted_proxy_headers"),
+            clear_untrusted_proxy_headers=clear,
+            url_scheme=given.get("url_scheme"),
+        )
+    except ConfigValueError as exc:
+        exc.file = exc.file or file
+        raise
+
+
 def waitress_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
     """``egg:waitress#main``: ``host``/``port`` or ``listen = localhost:6543 [::1]:6543``.
 
-    >>> waitress_server_factory({}, listen="localhost:6543 *:6544", threads="4")
-    UvicornServer(listen=['localhost:6543', '0.0.0.0:6544'], workers=1, reload=False)
+    waitress's ``trusted_proxy``, ``trusted_proxy_count``, ``trusted_proxy_headers``,
+    ``clear_untrusted_proxy_headers`` and ``url_scheme`` keep their meaning
+    (:mod:`asgipaste.middleware.proxy_headers`); without ``trusted_proxy`` no
+    forwarded header is trusted and they are removed, as waitress does.
+
+    >>> server = waitress_server_factory({}, listen="localhost:6543 *:6544", threads="4")
+    >>> server, server.proxy.trusted_proxy, server.config["proxy_headers"]
+    (UvicornServer(listen=['localhost:6543', '0.0.0.0:6544'], workers=1, reload=False), None, False)
     """
     file = server_location(global_conf)
     options = dict(local_conf)
     listens = _host_port(options, default_host="0.0.0.0", default_port=8080, file=file)
+    proxy = _proxy_trust(options, file)
     _notice("egg:waitress#main", listens, options)
-    return UvicornServer(listens=listens)
+    return UvicornServer(listens=listens, proxy=proxy)
 
 
 def paste_http_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:

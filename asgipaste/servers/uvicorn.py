@@ -26,18 +26,12 @@ from typing import Any
 
 from asgipaste.converters import asbool, asint
 from asgipaste.errors import ConfigValueError
-from asgipaste.servers import (
-    DEFAULT_MAX_HEADER_BYTES,
-    DEFAULT_MAX_HEADERS,
-    ENV_LOGGING,
-    ENV_MAX_HEADER_BYTES,
-    ENV_MAX_HEADERS,
-    ENV_MAX_URL_LEN,
+from asgipaste.middleware.limits import DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADERS
+from asgipaste.middleware.proxy_headers import ProxyTrust
+from asgipaste.servers.binding import bind_socket
+from asgipaste.servers.options import (
     Listen,
-    RequestLimits,
-    ServeTarget,
     apply_overrides,
-    bind_socket,
     choice,
     non_negative_float,
     non_negative_int,
@@ -47,6 +41,8 @@ from asgipaste.servers import (
     positive_int,
     server_location,
 )
+from asgipaste.servers.policy import ServePolicy, serving_app
+from asgipaste.servers.target import ENV_LOGGING, ServeTarget
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp
 
@@ -91,6 +87,8 @@ class UvicornServer:
     UvicornServer(listen=['127.0.0.1:9000'], workers=2, reload=False)
     """
 
+    name = "uvicorn"
+
     def __init__(
         self,
         *,
@@ -102,6 +100,7 @@ class UvicornServer:
         max_headers: int | None = DEFAULT_MAX_HEADERS,
         max_header_bytes: int | None = DEFAULT_MAX_HEADER_BYTES,
         config: Mapping[str, Any] | None = None,
+        proxy: ProxyTrust | None = None,
     ) -> None:
         self.listens = list(listens or [Listen("127.0.0.1", 8000)])
         self.workers = workers
@@ -111,11 +110,27 @@ class UvicornServer:
         self.max_headers = max_headers
         self.max_header_bytes = max_header_bytes
         self.config: dict[str, Any] = {"lifespan": "on", **(config or {})}
+        if "forwarded_allow_ips" not in self.config and "proxy_headers" not in self.config:
+            # uvicorn believes X-Forwarded-* from 127.0.0.1 by default; a section
+            # names the proxies it trusts (forwarded_allow_ips), else none is.
+            self.config["proxy_headers"] = False
+        self.proxy = proxy  # a migrated waitress section's trusted_proxy rules
         self.ini_logging = False  # set when the INI's [loggers] configured logging
 
     def __repr__(self) -> str:
         listen = [str(item) for item in self.listens]
         return f"UvicornServer(listen={listen!r}, workers={self.workers}, reload={self.reload})"
+
+    @property
+    def policy(self) -> ServePolicy:
+        """Limits, proxy trust and process model for what this server serves."""
+        return ServePolicy(
+            max_url_len=self.max_url_len,
+            max_headers=self.max_headers,
+            max_header_bytes=self.max_header_bytes,
+            proxy=self.proxy,
+            workers=self.workers,
+        )
 
     def configure(
         self,
@@ -159,12 +174,7 @@ class UvicornServer:
             app = target.asgi
         else:
             app = target
-        app = RequestLimits(
-            app,
-            max_url_len=self.max_url_len,
-            max_headers=self.max_headers,
-            max_header_bytes=self.max_header_bytes,
-        )
+        app = serving_app(app, self.policy)
         config = self._uvicorn_config(app, interface="asgi3")
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         server = uvicorn.Server(config)
@@ -187,10 +197,7 @@ class UvicornServer:
             )
         # Each worker (and each reload) imports asgipaste.serve:app, which reads these.
         os.environ.update(target.to_env())
-        if self.max_url_len:
-            os.environ[ENV_MAX_URL_LEN] = str(self.max_url_len)
-        os.environ[ENV_MAX_HEADERS] = str(self.max_headers or 0)
-        os.environ[ENV_MAX_HEADER_BYTES] = str(self.max_header_bytes or 0)
+        os.environ.update(self.policy.to_env())
         if self.ini_logging:
             os.environ[ENV_LOGGING] = "1"
         extra: dict[str, Any] = {"workers": self.workers, "reload": self.reload}

@@ -19,6 +19,8 @@ import recorder
 import asgipaste
 
 R = "egg:FakeASGIApp#recorded"
+W = "egg:FakeASGIApp#recorded_wsgi"  # a wsgify-on-__call__ app
+WF = "egg:FakeASGIApp#recorded_wsgi"  # (filter) a function filter returning a wsgify instance
 
 # name -> (files, loads); a load is (kind, file, section name, caller global_conf)
 Case = tuple[dict[str, str], list[tuple[str, str, str | None, dict[str, str] | None]]]
@@ -460,6 +462,105 @@ CORPUS: dict[str, Case] = {
             y = 2
             """},
         [("app", "sub/a.ini", None, None)],
+    ),
+    # -- mixed trees (issue 11): each factory called once, in PasteDeploy's order --
+    "mixed_urlmap": (
+        {"a.ini": f"""
+            [composite:main]
+            use = egg:Paste#urlmap
+            / = w1
+            /a = w2
+            /b = a1
+            [app:w1]
+            use = {W}
+            n = 1
+            [app:w2]
+            use = {W}
+            n = 2
+            [app:a1]
+            use = {R}
+            n = 3
+            """},
+        [("app", "a.ini", None, None)],
+    ),
+    "all_wsgi_urlmap": (
+        {"a.ini": f"""
+            [composite:main]
+            use = egg:Paste#urlmap
+            / = w1
+            /a = w2
+            [app:w1]
+            use = {W}
+            [app:w2]
+            use = {W}
+            n = 2
+            """},
+        [("app", "a.ini", None, None)],
+    ),
+    "wsgi_pipeline_with_an_asgi_filter_inside": (
+        {"a.ini": f"""
+            [pipeline:main]
+            pipeline = wf1 af wf2 app
+            [filter:wf1]
+            use = {WF}
+            n = 1
+            [filter:af]
+            use = egg:FakeASGIApp#recorded
+            [filter:wf2]
+            use = {WF}
+            n = 2
+            [app:app]
+            use = {W}
+            """},
+        [("app", "a.ini", None, None)],
+    ),
+    "nested_urlmaps": (
+        {"a.ini": f"""
+            [composite:main]
+            use = egg:Paste#urlmap
+            / = legacy
+            /v2 = mixed
+            [composite:legacy]
+            use = egg:Paste#urlmap
+            / = w1
+            /x = w2
+            [composite:mixed]
+            use = egg:Paste#urlmap
+            / = w3
+            /y = a1
+            [app:w1]
+            use = {W}
+            [app:w2]
+            use = {W}
+            n = 2
+            [app:w3]
+            use = {W}
+            n = 3
+            [app:a1]
+            use = {R}
+            """},
+        [("app", "a.ini", None, None)],
+    ),
+    "legacy_composite_over_mixed_children": (
+        {"a.ini": f"""
+            [composite:main]
+            use = egg:FakeASGIApp#recorded_legacy_map
+            /a = w1
+            /b = a1
+            pipeline.x = wf af a2
+            [app:w1]
+            use = {W}
+            [app:a1]
+            use = {R}
+            [app:a2]
+            use = {R}
+            n = 2
+            [filter:wf]
+            use = {WF}
+            [filter:af]
+            use = egg:FakeASGIApp#recorded
+            """},
+        [("app", "a.ini", None, None)],
     ),
 }
 

@@ -199,7 +199,7 @@ def test_declared_asgi_filter_factory(tmp_path: Path, monkeypatch: pytest.Monkey
     assert isinstance(app, apps.CapFilter) and app.app is apps.basic_app
 
 
-def test_undetectable_filter_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filter_returning_a_non_callable_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import recorder
 
     monkeypatch.setattr(recorder, "weird", lambda global_conf, **kw: (lambda app: object()), raising=False)
@@ -207,7 +207,8 @@ def test_undetectable_filter_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
                           "[app:app]\nuse = egg:FakeASGIApp#basic_app\n")
     with pytest.raises(ConfigError) as info:
         loadapp(uri)
-    assert "Cannot tell whether filter [filter:f] is WSGI or ASGI" in info.value.message
+    assert "Filter [filter:f] returned <object object" in info.value.message
+    assert "which is not an application (not callable)" in info.value.message
 
 
 def test_relative_config_paths_resolve_against_the_including_file(tmp_path: Path) -> None:

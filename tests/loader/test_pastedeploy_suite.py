@@ -17,6 +17,7 @@ from fakeasgiapp import apps
 from fakeasgiapp.configapps import SimpleApp
 
 from asgipaste import ConfigError, appconfig, loadapp
+from asgipaste._build import EitherView
 from asgipaste.converters import asbool
 from tests.loader.conftest import SAMPLE_CONFIGS
 
@@ -44,8 +45,10 @@ def test_basic_app_other() -> None:  # test_basic_app::test_other
 def test_basic_app_composit() -> None:  # test_basic_app::test_composit
     app: Any = loadapp("config:sample_configs/basic_app.ini#remote_addr", relative_to=HERE)
     assert isinstance(app, apps.RemoteAddrDispatch)
-    assert app.map["127.0.0.1"] is apps.basic_app
-    assert app.map["0.0.0.0"] is apps.basic_app2
+    # An undeclared (PasteDeploy-style) composite gets its ASGI children as
+    # EitherView: callable as ASGI or WSGI, so the composite is called once.
+    assert isinstance(app.map["127.0.0.1"], EitherView) and app.map["127.0.0.1"].app is apps.basic_app
+    assert isinstance(app.map["0.0.0.0"], EitherView) and app.map["0.0.0.0"].app is apps.basic_app2
 
 
 async def test_composit_dispatches_on_client_address() -> None:
@@ -133,8 +136,10 @@ def test_call_other() -> None:  # test_config::test_other
 def test_call_composit() -> None:  # test_config::test_composit
     app: Any = loadapp("config:test_func.ini#remote_addr", relative_to=CONFIGS)
     assert isinstance(app, apps.RemoteAddrDispatch)
-    assert app.map["127.0.0.1"] is apps.basic_app
-    assert app.map["0.0.0.0"] is apps.basic_app2
+    # An undeclared (PasteDeploy-style) composite gets its ASGI children as
+    # EitherView: callable as ASGI or WSGI, so the composite is called once.
+    assert isinstance(app.map["127.0.0.1"], EitherView) and app.map["127.0.0.1"].app is apps.basic_app
+    assert isinstance(app.map["0.0.0.0"], EitherView) and app.map["0.0.0.0"].app is apps.basic_app2
 
 
 def test_foreign_config() -> None:  # test_config::test_foreign_config

@@ -90,3 +90,27 @@ def record_server(global_conf: dict[str, Any], **local_conf: str) -> Any:
             file.write(kind)
 
     return serve
+
+
+def environ_echo_app(global_conf: dict[str, Any], **local_conf: str) -> Any:
+    """A WebOb app answering with what it was told about the request, as JSON (Kinto builds URLs so)."""
+    import json
+
+    import webob
+    import webob.dec
+
+    @webob.dec.wsgify
+    def app(req: webob.Request) -> webob.Response:
+        environ = req.environ
+        seen = {
+            "application_url": req.application_url,
+            "url_scheme": environ["wsgi.url_scheme"],
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "x_forwarded_proto": environ.get("HTTP_X_FORWARDED_PROTO"),
+            "multiprocess": environ["wsgi.multiprocess"],
+            "multithread": environ["wsgi.multithread"],
+            "run_once": environ["wsgi.run_once"],
+        }
+        return webob.Response(json.dumps(seen), content_type="application/json", charset="utf-8")
+
+    return app

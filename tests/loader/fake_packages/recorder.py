@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import webob
+import webob.dec
+
 CALLS: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
 
 
@@ -45,6 +48,7 @@ def filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Any:
     _record("filter", global_conf, local_conf)
 
     def make(app: Any) -> Filtered:
+        _record("filter_applied", {}, dict(local_conf))
         return Filtered(app, local_conf)
 
     return make
@@ -88,3 +92,58 @@ def server_factory(global_conf: dict[str, Any], **local_conf: Any) -> Any:
 
 def server_runner(app: Any, global_conf: dict[str, Any], **local_conf: Any) -> None:
     _record("server_runner", global_conf, local_conf)
+
+
+# -- WSGI shapes, written the way legacy code writes them ---------------------
+class WSGIApp:
+    """A WebOb-era app: ``webob.dec.wsgify`` on ``__call__`` (nova, oslo.middleware)."""
+
+    def __init__(self, conf: dict[str, Any], children: dict[str, Any] | None = None) -> None:
+        self.conf = conf
+        self.children = children or {}
+
+    @webob.dec.wsgify
+    def __call__(self, req: webob.Request) -> webob.Response:
+        return webob.Response(text="recorded-wsgi")
+
+
+class WSGIFiltered:
+    def __init__(self, app: Any, conf: dict[str, Any]) -> None:
+        self.app = app
+        self.conf = conf
+
+    @webob.dec.wsgify
+    def __call__(self, req: webob.Request) -> Any:
+        return req.get_response(self.app)
+
+
+def wsgi_app_factory(global_conf: dict[str, Any], **local_conf: Any) -> WSGIApp:
+    _record("wsgi_app", global_conf, local_conf)
+    return WSGIApp(local_conf)
+
+
+def wsgi_filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Any:
+    """oslo.middleware's shape: the factory returns a plain function (protocol unknowable)."""
+    _record("wsgi_filter", global_conf, local_conf)
+
+    def middleware_filter(app: Any) -> WSGIFiltered:
+        _record("wsgi_filter_applied", {}, dict(local_conf))
+        return WSGIFiltered(app, local_conf)
+
+    return middleware_filter
+
+
+def legacy_composite_factory(loader: Any, global_conf: dict[str, Any], **local_conf: Any) -> WSGIApp:
+    """An undeclared composite, as PasteDeploy-era code writes one (returns WSGI)."""
+    _record("legacy_composite", global_conf, local_conf)
+    children = {}
+    for key, value in local_conf.items():
+        if key.startswith("/"):
+            children[key] = loader.get_app(value, global_conf=global_conf)
+        elif key.startswith("pipeline."):
+            names = value.split()
+            app = loader.get_app(names[-1])
+            for name in reversed(names[:-1]):
+                app = loader.get_filter(name)(app)
+            children[key] = app
+    return WSGIApp(local_conf, children)

@@ -35,155 +35,19 @@ from starlette.routing import NoMatchFound
 from asgipaste.errors import ConfigValueError
 from asgipaste.lifespan import DEFAULT_TIMEOUT, LifespanGroup
 from asgipaste.types import ASGIApp, Receive, Scope, Send
+from asgipaste.urlmap.paths import (
+    Key,
+    host_port,
+    normalize_key,
+    normalize_root_path,
+    parse_path_expression,
+    raw_split,
+)
 
-__all__ = [
-    "URLMap",
-    "build_urlmap",
-    "normalize_key",
-    "normalize_root_path",
-    "not_found",
-    "parse_path_expression",
-    "urlmap_factory",
-]
-
-Key = tuple[str | None, str]  # (domain or None, normalised path prefix)
+__all__ = ["URLMap", "build_urlmap", "not_found"]
 
 _SLASHES = re.compile("//+")
 _RAW_SLASHES = re.compile(b"//+")
-_DOMAIN_URL = re.compile("^(http|https)://")
-_SECURE = frozenset({"https", "wss"})
-
-
-def normalize_key(url: str | tuple[str | None, str] | list[Any]) -> Key:
-    """Paste's key normalisation: ``(domain, path)`` with ``//`` collapsed and the trailing ``/`` cut.
-
-    >>> normalize_key("http://Example.com:8080//a//b/")
-    ('example.com:8080', '/a/b')
-    >>> normalize_key("/")
-    (None, '')
-    """
-    if isinstance(url, (list, tuple)):
-        host, path = url[0], normalize_key(url[1])[1]
-        return (host.lower() or None) if host else None, path
-    if url and not url.startswith("/") and not _DOMAIN_URL.search(url):
-        raise ConfigValueError(f"URL fragments must start with / or http:// (you gave {url!r})", key=url)
-    domain: str | None = None
-    match = _DOMAIN_URL.search(url)
-    if match:
-        url = url[match.end() :]
-        if "/" in url:
-            domain, url = url.split("/", 1)
-            url = "/" + url
-        else:
-            domain, url = url, ""
-        # Paste compared keys as written against a lower-cased Host, so a key
-        # with capitals never matched; lower-casing here makes it match.
-        domain = domain.lower() or None
-    return domain, _SLASHES.sub("/", url).rstrip("/")
-
-
-def parse_path_expression(expression: str) -> str:
-    """Paste's ``domain HOST port N /path`` grammar for INI keys, as a URL ``URLMap`` accepts.
-
-    >>> parse_path_expression("domain example.com port 8080 /x")  # the `//` goes in normalize_key
-    'http://example.com:8080//x'
-    """
-    parts = expression.split()
-    domain = port = path = None
-    while parts:
-        word = parts.pop(0)
-        if word in ("domain", "port"):
-            if not parts:
-                what = "a domain name" if word == "domain" else "a port number"
-                raise ConfigValueError(f"{word!r} must be followed with {what}", key=expression)
-            value = parts.pop(0)
-            if (domain if word == "domain" else port) is not None:
-                raise ConfigValueError(f"{word!r} given twice in {expression!r}", key=expression)
-            if word == "domain":
-                domain = value
-            elif not value.isdigit() or not 0 < int(value) < 65536:
-                raise ConfigValueError(f"port {value!r} is not a port number (1-65535)", key=expression)
-            else:
-                port = value
-        else:
-            if path is not None:
-                raise ConfigValueError(
-                    f"more than one path given (have {path!r}, got {word!r})", key=expression
-                )
-            path = word
-    text = ""
-    if domain:
-        text = f"http://{domain}"
-    if port:
-        if not domain:
-            raise ConfigValueError(
-                "If you give a port, you must also give a domain",
-                key=expression,
-                hint="write 'domain HOST port N /path'",
-            )
-        text += ":" + port
-    if path:
-        if text:
-            text += "/"  # Paste does this too; the `//` it makes is collapsed by normalize_key
-        text += path
-    return text
-
-
-def _raw_split(raw: bytes, decoded: str) -> int | None:
-    """Index in ``raw`` (percent-encoded) where the part decoding to ``decoded`` ends."""
-    want = decoded.encode("utf-8")
-    i = count = 0
-    while count < len(want) and i < len(raw):
-        i += 3 if raw[i] == 0x25 and i + 3 <= len(raw) else 1  # "%XX" is one decoded byte
-        count += 1
-    if count == len(want) and unquote_to_bytes(raw[:i]) == want:
-        return i
-    return None
-
-
-def normalize_root_path(scope: Scope) -> Scope:
-    """Make ``root_path`` spec-shaped: no trailing ``/`` and a prefix of ``path``.
-
-    Servers disagree: uvicorn's ``--root-path /api/`` keeps the slash, hypercorn
-    and ``httpx.ASGITransport(root_path=...)`` give a root_path that ``path``
-    does not include. Returns ``scope`` itself when nothing needs fixing (so it
-    is cheap and idempotent), else a shallow copy.
-
-    >>> normalize_root_path({"type": "http", "root_path": "/pre/", "path": "/x"})["path"]
-    '/pre/x'
-    """
-    root: str = scope.get("root_path", "")
-    if not root:
-        return scope
-    path: str = scope.get("path", "")
-    stripped = root.rstrip("/")
-    if stripped == root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
-        return scope
-    scope = dict(scope)
-    scope["root_path"] = stripped
-    if not (path.startswith(stripped) and (len(path) == len(stripped) or path[len(stripped)] == "/")):
-        scope["path"] = stripped + path
-        raw = scope.get("raw_path")
-        if raw is not None:
-            scope["raw_path"] = quote(stripped).encode("ascii") + raw
-    return scope
-
-
-def _host_port(scope: Scope) -> tuple[str, str]:
-    """Paste's host and port: Host header, else the server name; default port by scheme."""
-    host: str | None = None
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"host":
-            host = value.decode("latin-1")
-            break
-    if host is None:
-        server = scope.get("server")
-        host = str(server[0]) if server else ""
-    host = host.lower()
-    if ":" in host:
-        host, port = host.split(":", 1)
-        return host, port
-    return host, "443" if scope.get("scheme") in _SECURE else "80"
 
 
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -284,6 +148,18 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         self._index.setdefault(entry.domain, {})[entry.path] = entry
         self._sorted = None
 
+    def remap(self, convert: Any) -> None:
+        """Replace every mounted app (and ``not_found_app``) by ``convert(app)``, keeping keys and names.
+
+        The loader mounts children as built, then converts them once it knows
+        whether the map is WSGI all the way down (see :mod:`asgipaste.urlmap`).
+        """
+        for entry in self._entries.values():
+            entry.app = convert(entry.app)
+        if self.not_found_app is not not_found:
+            self.not_found_app = convert(self.not_found_app)
+        self._rebuild()
+
     def __setitem__(self, url: Any, app: ASGIApp | None) -> None:
         if app is None:
             self._entries.pop(normalize_key(url), None)
@@ -358,7 +234,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         """The ``(prefix, entry)`` Paste would pick for ``route_path`` (already ``//``-collapsed)."""
         index = self._index
         if len(index) > 1 or None not in index:
-            host, port = _host_port(scope)
+            host, port = host_port(scope)
             for domain in (host, f"{host}:{port}"):
                 table = index.get(domain)
                 if table is not None:
@@ -422,7 +298,7 @@ def _rewrite_path(scope: Scope, root: str, path: str) -> None:
     raw = scope.get("raw_path")
     if raw is None:
         return
-    cut = _raw_split(raw, root)
+    cut = raw_split(raw, root)
     if cut is not None:
         candidate = raw[:cut] + _RAW_SLASHES.sub(b"/", raw[cut:])
         if unquote_to_bytes(candidate) == path.encode("utf-8"):
@@ -455,31 +331,3 @@ def build_urlmap(loader: Any, global_conf: dict[str, Any], local_conf: dict[str,
                 exc.message, key=key, hint="write '/v2 = app' or 'domain example.com /v2 = app'"
             ) from None
     return urlmap
-
-
-def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> URLMap:
-    """``egg:asgipaste#urlmap`` (and ``egg:Paste#urlmap``): Paste's urlmap as an ASGI :class:`URLMap`::
-
-        [composite:main]
-        use = egg:asgipaste#urlmap
-        /v2 = api_v2            ; urlmap.url_path_for("api_v2", path="/x") == "/v2/x"
-
-    When every mounted app is WSGI the loader uses the WSGI variant
-    (:func:`asgipaste.urlmap_wsgi.wsgi_urlmap_factory`) instead, so the whole
-    tree stays WSGI and crosses into ASGI once.
-    """
-    return build_urlmap(loader, global_conf, local_conf)
-
-
-urlmap_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
-
-
-def _wsgi_variant() -> Any:
-    from asgipaste.urlmap_wsgi import wsgi_urlmap_factory
-
-    return wsgi_urlmap_factory
-
-
-# The loader tries this first: if every mounted app is WSGI, the urlmap is
-# built in WSGI too and the whole tree fuses (see asgipaste._build).
-urlmap_factory.__asgipaste_wsgi_variant__ = _wsgi_variant  # type: ignore[attr-defined]

@@ -1,0 +1,84 @@
+"""Paste's urlmap for WSGI apps: what ``egg:Paste#urlmap`` becomes when every
+mounted app is WSGI, so a legacy tree stays WSGI all the way down.
+
+Such a tree crosses into ASGI once, at its root, and a server with a WSGI
+interface (granian) serves it with no crossing at all. The table, the
+matching rules and the ``SCRIPT_NAME``/``PATH_INFO`` rewrite are exactly those
+of :class:`asgipaste.urlmap.URLMap` (Paste's).
+
+The loader never calls :func:`wsgi_urlmap_factory`: it builds the map once
+through :func:`asgipaste.urlmap.urlmap_factory` and, when every child is WSGI,
+hands the table to :meth:`WSGIURLMap.from_table`. The factory stays for code
+that wants the WSGI form outright.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from asgipaste.types import Environ, StartResponse, WSGIApp
+from asgipaste.urlmap.asgi import URLMap, build_urlmap, not_found
+
+__all__ = ["WSGIURLMap", "wsgi_urlmap_factory"]
+
+_SLASHES = re.compile("//+")
+
+
+def _not_found(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+    start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "9")])
+    return [b"Not Found"]
+
+
+class WSGIURLMap:
+    """A WSGI app dispatching like Paste's ``URLMap`` over a :class:`URLMap` table of WSGI apps.
+
+    >>> table = URLMap()
+    >>> table["/v2"] = lambda environ, start_response: [environ["PATH_INFO"].encode()]
+    >>> app = WSGIURLMap(table)
+    >>> app({"PATH_INFO": "/v2/servers", "SCRIPT_NAME": "", "HTTP_HOST": "h"}, None)
+    [b'/servers']
+    """
+
+    def __init__(self, table: URLMap) -> None:
+        self.table = table
+        found = table.not_found_app
+        self.not_found_app: WSGIApp = _not_found if found is not_found else found  # type: ignore[assignment]
+
+    @classmethod
+    def from_table(cls, table: URLMap) -> WSGIURLMap:
+        """The WSGI form of a map whose mounted apps are all WSGI (the loader's choice)."""
+        return cls(table)
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path_info: str = environ.get("PATH_INFO", "")
+        if "//" in path_info:
+            path_info = _SLASHES.sub("/", path_info)
+        host = environ.get("HTTP_HOST")
+        # The table's matcher reads an ASGI-shaped view: Host header, server, scheme.
+        view = {
+            "headers": [(b"host", host.encode("latin-1"))] if host else [],
+            "server": (environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT")),
+            "scheme": environ.get("wsgi.url_scheme", "http"),
+        }
+        found = self.table.match(view, path_info)
+        if found is None:
+            environ["paste.urlmap_object"] = self
+            return self.not_found_app(environ, start_response)
+        prefix, entry = found
+        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
+        environ["PATH_INFO"] = path_info[len(prefix) :]
+        app: WSGIApp = entry.app  # type: ignore[assignment]
+        return app(environ, start_response)
+
+    def __repr__(self) -> str:
+        return f"WSGIURLMap({self.table!r})"
+
+
+def wsgi_urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> WSGIURLMap:
+    """Paste's ``urlmap_factory`` for a map whose apps are all WSGI (the loader picks it)."""
+    return WSGIURLMap(build_urlmap(loader, global_conf, local_conf))
+
+
+wsgi_urlmap_factory.__asgipaste_protocol__ = "wsgi"  # type: ignore[attr-defined]
