@@ -14,6 +14,7 @@ import socket
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -56,6 +57,8 @@ def uvicorn_thread(app: Any, *, http: str = "httptools", **config: Any) -> Itera
     port = sock.getsockname()[1]
     config.setdefault("lifespan", "on")
     config.setdefault("log_level", "warning")
+    # like waitress without trusted_proxy: forwarded headers are the subprocess tests' subject
+    config.setdefault("proxy_headers", False)
     server = uvicorn.Server(uvicorn.Config(app, http=http, **config))
     failure: list[BaseException] = []
 
@@ -101,6 +104,19 @@ def waitress_thread(app: Any, **adjustments: Any) -> Iterator[Served]:
         server.trigger.pull_trigger(close_all)
         thread.join(10)
         server.task_dispatcher.shutdown(timeout=5)
+
+
+def write_dist(where: Path, name: str, entry_points: str) -> Path:
+    """A minimal installed distribution (``NAME-0.1.dist-info``) so ``egg:NAME`` resolves.
+
+    importlib.metadata (PasteDeploy 3 and asgipaste both use it) finds it once
+    ``where`` is on ``sys.path`` (or ``PYTHONPATH`` for a subprocess).
+    """
+    info = where / f"{name}-0.1.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    return where
 
 
 def load_both(ini: str, name: str = "main", global_conf: Mapping[str, str] | None = None) -> tuple[Any, Any]:
