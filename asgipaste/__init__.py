@@ -11,10 +11,10 @@ The same INI files that PasteDeploy loads (``[app:]``, ``[filter:]``,
 from __future__ import annotations
 
 from asgipaste import converters
-from asgipaste._api import appconfig, check_config, load_stack, loadapp, loadfilter, loadserver
-from asgipaste._schemes import register_scheme
 from asgipaste.errors import ConfigError
 from asgipaste.interop.detect import declare_asgi, declare_wsgi
+from asgipaste.loader.api import appconfig, check_config, load_stack, loadapp, loadfilter, loadserver
+from asgipaste.loader.resolve import register_scheme
 from asgipaste.stack import LoadedStack, StackNode
 
 __version__ = "0.1.0"

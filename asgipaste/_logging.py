@@ -7,7 +7,6 @@ False
 
 from __future__ import annotations
 
-import configparser
 import logging
 import logging.config
 import sys
@@ -15,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from asgipaste.errors import ConfigError
+from asgipaste.loader.dialect import IniFile, read_ini
 
 __all__ = ["configure_from_ini", "ensure_handler", "has_logging_sections"]
 
@@ -25,14 +25,17 @@ class _UvicornStyle(logging.Formatter):
         return f"{record.levelname + ':':<9} {super().format(record)}"
 
 
+def _read(path: Path) -> IniFile | None:
+    try:
+        return read_ini(str(path))
+    except ConfigError:
+        return None  # the loader reports a file it cannot read, with its line
+
+
 def has_logging_sections(path: Path) -> bool:
     """Whether the file has a ``[loggers]`` section (pserve's test); unreadable files have none."""
-    parser = configparser.RawConfigParser(strict=False)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return False
-    return parser.has_section("loggers")
+    ini = _read(path)
+    return ini is not None and ini.has_section("loggers")
 
 
 def configure_from_ini(path: Path, global_conf: Mapping[str, str] | None = None) -> bool:
@@ -41,11 +44,14 @@ def configure_from_ini(path: Path, global_conf: Mapping[str, str] | None = None)
     ``here``, ``__file__`` and the command-line ``var=value`` pairs are the
     interpolation defaults, as in pserve, so ``%(here)s/app.log`` works.
     """
-    if not has_logging_sections(path):
+    ini = _read(path)
+    if ini is None or not ini.has_section("loggers"):
         return False
-    defaults = {"__file__": str(path), "here": str(path.parent), **(global_conf or {})}
+    # The loader's own reader, handed to fileConfig: one parse, the same dialect
+    # (here, __file__ and the command line's var=value pairs interpolate).
+    ini.add_defaults(dict(global_conf or {}), overwrite=True)
     try:
-        logging.config.fileConfig(str(path), defaults, disable_existing_loggers=False)
+        logging.config.fileConfig(ini.parser, disable_existing_loggers=False)
     except Exception as exc:  # fileConfig raises KeyError, ValueError, configparser errors...
         raise ConfigError(
             f"Cannot configure logging: {type(exc).__name__}: {exc}",

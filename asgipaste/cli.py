@@ -15,7 +15,6 @@ logging sections' defaults, as with ``pserve``.
 from __future__ import annotations
 
 import argparse
-import configparser
 import logging
 import re
 import sys
@@ -26,6 +25,7 @@ from typing import Any
 
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
+from asgipaste.loader.dialect import read_ini
 from asgipaste.servers import Listen, Server, ServeTarget, parse_listen
 
 __all__ = ["main"]
@@ -51,13 +51,12 @@ def _target(args: argparse.Namespace) -> ServeTarget:
 
 
 def _server_sections(path: Path) -> list[str]:
-    parser = configparser.RawConfigParser(strict=False)
     try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error:
+        ini = read_ini(str(path))
+    except ConfigError:
         return []  # the loader reports parse errors with their line
     names = []
-    for section in parser.sections():
+    for section in ini.sections():
         match = re.fullmatch(r"\s*server\s*:\s*(.+?)\s*", section)
         if match:
             names.append(match.group(1))
@@ -138,8 +137,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve_several(
     args: argparse.Namespace, target: ServeTarget, apps: list[tuple[str, Listen | None]], ini_logging: bool
 ) -> int:
-    from asgipaste._launch_plan import ApiSpec, LaunchPlan
     from asgipaste.launcher import Launcher
+    from asgipaste.launcher.plan import ApiSpec, LaunchPlan
 
     if args.reload or args.server:
         raise ConfigValueError("--reload and --server serve one app; several --app run under the launcher")
@@ -216,8 +215,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_launch(args: argparse.Namespace) -> int:
-    from asgipaste._launch_plan import read_launch_plan
     from asgipaste.launcher import Launcher
+    from asgipaste.launcher.plan import read_launch_plan
 
     if "#" in args.config:
         raise ConfigValueError(

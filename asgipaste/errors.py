@@ -26,7 +26,7 @@ class ConfigError(Exception):
 
     >>> err = ConfigError("No loader given", file="/etc/app.ini", section="app:x", line=3)
     >>> str(err)
-    "No loader given (in /etc/app.ini, line 3, section [app:x])"
+    'No loader given (in /etc/app.ini, line 3, section [app:x])'
     """
 
     def __init__(

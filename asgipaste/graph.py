@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-import configparser
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import lru_cache
 
 from asgipaste.stack import LoadedStack, StackNode
 
@@ -146,20 +144,6 @@ def serving_summary(stack: LoadedStack) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=32)
-def _section_items(file: str, section: str) -> tuple[tuple[str, str], ...]:
-    parser = configparser.RawConfigParser(strict=False, delimiters=("=", ":"))
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # urlmap keys are paths: keep case
-    try:
-        parser.read(file, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return ()
-    for name in parser.sections():
-        if name.replace(" ", "") == section.replace(" ", ""):
-            return tuple((key, " ".join(value.split())) for key, value in parser.items(name, raw=True))
-    return ()
-
-
 def _short(name: str) -> str:
     return name.split(":", 1)[1].strip() if ":" in name else name
 
@@ -172,8 +156,8 @@ def annotate_mounts(node: StackNode) -> StackNode:
     section names (nova's ``pipeline_factory``) are left as they are.
     """
     children = [annotate_mounts(child) for child in node.children]
-    if node.kind == "composite" and node.file and not any(child.kind == "mount" for child in children):
-        items = _section_items(node.file, node.name)
+    if node.kind == "composite" and not any(child.kind == "mount" for child in children):
+        items = node.options  # recorded by the build: the file is never read again
         mounted: list[StackNode] = []
         used: set[str] = set()  # one app may be mounted under several keys (/v1.1 and /v2)
         for child in children:

@@ -31,6 +31,8 @@ class StackNode:
     label: str = ""  # factory reference, urlmap prefix, ...
     join: Join = "native"
     children: list[StackNode] = field(default_factory=list)
+    #: A composite's own keys as the build saw them (``/v2 = api``): the mount keys ``graph`` draws.
+    options: tuple[tuple[str, str], ...] = ()
 
     def walk(self) -> list[StackNode]:
         """This node and all below it, depth first."""

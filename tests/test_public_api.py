@@ -35,5 +35,9 @@ def test_paste_deploy_signatures() -> None:
     import inspect
 
     for name in ("loadapp", "loadfilter", "loadserver", "appconfig"):
-        params = list(inspect.signature(getattr(asgipaste, name)).parameters)
-        assert params == ["uri", "name", "relative_to", "global_conf"], name
+        params = inspect.signature(getattr(asgipaste, name)).parameters.values()
+        positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+        keyword_only = [p.name for p in params if p.kind is p.KEYWORD_ONLY]
+        assert positional == ["uri", "name", "relative_to", "global_conf"], name
+        # Additions are keyword-only, so PasteDeploy-style calls cannot shift.
+        assert keyword_only == (["protocol"] if name == "loadapp" else []), name

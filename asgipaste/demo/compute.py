@@ -26,9 +26,9 @@ from starlette.requests import Request
 
 from asgipaste.demo.auth import DEFAULT_TOKENS, parse_tokens
 from asgipaste.demo.base import send_fault
+from asgipaste.demo.controllers import FlavorsController, ServersController, context_of
 from asgipaste.demo.db import Database, shared_database
 from asgipaste.demo.limits import LIMITS_KEY
-from asgipaste.demo.servers import FlavorsController, ServersController, context_of
 from asgipaste.demo.versions import VERSIONS, host_url, version_view
 from asgipaste.interop.detect import declare_asgi
 from asgipaste.routes import Mapper, Resource, Router

@@ -354,10 +354,14 @@ class ASGIBridge:
     >>> served = WSGIAdapter(add_header(ASGIBridge(inner, name="inner")))
     """
 
-    def __init__(self, app: ASGIApp, *, name: str | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, name: str | None = None, loop: asyncio.AbstractEventLoop | None = None
+    ) -> None:
         if not callable(app):
             raise TypeError(f"ASGIBridge needs an ASGI app, got {app!r}")
         self.app = app
+        #: a loop of its own (asgipaste.interop.loop_host, under a WSGI server); None: the server's
+        self.loop = loop
         self.name = name or getattr(app, "__qualname__", None) or type(app).__qualname__
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -369,7 +373,7 @@ class ASGIBridge:
         reader = _Reader(environ)
         body, complete = reader.prefetch()
         session = _Session(self, build_scope(environ), body, complete)
-        loop = _loop_for_this_thread(self)
+        loop = self.loop if self.loop is not None else _loop_for_this_thread(self)
         chunks = _advance(loop, session, reader, _call(loop, session.start))
         if session.status is None or (session.error is not None and not chunks):
             _abort(loop, session)

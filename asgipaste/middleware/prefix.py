@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from asgipaste.converters import asbool
 from asgipaste.errors import ConfigValueError
+from asgipaste.interop.detect import declare_asgi
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 from asgipaste.urlmap.paths import normalize_root_path, raw_split
 
@@ -277,7 +278,7 @@ def make_prefix_middleware(
     )
 
 
-make_prefix_middleware.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
+declare_asgi(make_prefix_middleware)
 
 
 def prefix_filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Callable[[ASGIApp], ASGIApp]:
@@ -295,7 +296,7 @@ def prefix_filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Cal
     return wrap
 
 
-prefix_filter_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
+declare_asgi(prefix_filter_factory)
 
 
 async def _probe(scope: Scope, receive: Receive, send: Send) -> None:  # pragma: no cover - never called

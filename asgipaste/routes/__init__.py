@@ -3,6 +3,7 @@
 Migrating from Routes is a one-line import change::
 
     from asgipaste.routes import Mapper   # was: from routes import Mapper
+    from asgipaste.routes import url_for, request_config, redirect_to, URLGenerator
 
 >>> m = Mapper()
 >>> m.resource("message", "messages")
@@ -12,6 +13,7 @@ Migrating from Routes is a one-line import change::
 
 from __future__ import annotations
 
+from asgipaste.routes.config import redirect_to, request_config, url_for
 from asgipaste.routes.controller import Resource, action, response
 from asgipaste.routes.dispatch import Router, RoutesMiddleware, routing_args
 from asgipaste.routes.faults import (
@@ -63,6 +65,9 @@ __all__ = [
     "action",
     "fault_name",
     "fault_response",
+    "redirect_to",
+    "request_config",
     "response",
     "routing_args",
+    "url_for",
 ]

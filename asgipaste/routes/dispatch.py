@@ -5,7 +5,12 @@ it matches ``path`` (less ``root_path``) once and stores, in the scope,
 
 * ``scope["wsgiorg.routing_args"] = ((), match_dict)`` (``{}`` when nothing matched),
 * ``scope["routes.route"]`` (the :class:`Route` or ``None``),
-* ``scope["routes.url"]`` (a :class:`URLGenerator` whose prefix is ``root_path``).
+* ``scope["routes.url"]`` (a :class:`URLGenerator` whose prefix is ``root_path``),
+
+and, with ``singleton=True`` (the default, as in Routes), fills
+``request_config()`` for the duration of the request, so ``url_for`` and
+``redirect_to`` work in the app below (ASGI, or WSGI through asgipaste's
+adapter, which runs it in a copy of the request's context).
 
 A WSGI app below it sees them in its environ when the WSGI adapter copies
 scope keys starting with ``wsgiorg.``/``routes.`` into the environ.
@@ -31,8 +36,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from asgipaste.lifespan import acknowledge_lifespan
+from asgipaste.routes.config import enter_request, exit_request
 from asgipaste.routes.faults import fault_response
 from asgipaste.routes.mapper import Mapper
+from asgipaste.routes.route import Route
 from asgipaste.routes.urlgen import URLGenerator
 from asgipaste.routes.util import environ_from_scope, is_form_post
 from asgipaste.types import ASGIApp, Message, Receive, Scope, Send
@@ -104,8 +111,8 @@ class RoutesMiddleware:
         self.mapper = mapper
         self.use_method_override = use_method_override
         self.path_info = path_info
-        # Accepted for Routes compatibility: the mapper's environ is always
-        # request-local here (a context variable), so there is nothing to share.
+        # As in Routes: True fills request_config() for url_for/redirect_to (per
+        # request here, a context variable); False only stores the match.
         self.singleton = singleton
 
     def __repr__(self) -> str:
@@ -126,36 +133,58 @@ class RoutesMiddleware:
                 environ[key] = scope[key]
         token = self.mapper._environ.set(environ)
         try:
-            result = self.mapper.routematch(environ["PATH_INFO"], environ)
-            match, route = (result[0], result[1]) if result else ({}, None)
-            environ["REQUEST_METHOD"] = request_method
-            url = URLGenerator(self.mapper, environ)
-            # The generator's environ sees this match too (for url.current()).
-            for target in (scope, environ):
-                target["wsgiorg.routing_args"] = ((), match)
-                target["routes.route"] = route
-                target["routes.url"] = url
-            if route is not None and route.redirect and scope["type"] == "http":
-                location = url(f"_redirect_{id(route)}", **match)
-                status = int(route.redirect_status.split()[0])
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": status,
-                        "headers": [
-                            (b"content-type", b"text/plain; charset=utf8"),
-                            (b"location", location.encode("latin-1")),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": b""})
-                return
-            if self.path_info and "path_info" in match:
-                scope = self._move_path_info(scope, environ, match)
-            await self.app(scope, receive, send)
+            if self.singleton:
+                # As Routes: the request's config (request_config()) does the matching.
+                config_token, match, route = enter_request(self.mapper, environ)
+                try:
+                    await self._respond(scope, receive, send, environ, request_method, match, route)
+                finally:
+                    exit_request(config_token)
+            else:
+                result = self.mapper.routematch(environ["PATH_INFO"], environ)
+                match, route = (result[0], result[1]) if result else (None, None)
+                await self._respond(scope, receive, send, environ, request_method, match, route)
         finally:
             with contextlib.suppress(ValueError):  # reset from another context: nothing to undo
                 self.mapper._environ.reset(token)
+
+    async def _respond(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        environ: dict[str, Any],
+        request_method: str,
+        match: dict[str, Any] | None,
+        route: Route | None,
+    ) -> None:
+        if not match:
+            match = {}  # also debug mode's (None, None, matchlog)
+        environ["REQUEST_METHOD"] = request_method
+        url = URLGenerator(self.mapper, environ)
+        # The generator's environ (request_config().environ) sees this match too (for url.current()).
+        for target in (scope, environ):
+            target["wsgiorg.routing_args"] = ((), match)
+            target["routes.route"] = route
+            target["routes.url"] = url
+        if route is not None and route.redirect and scope["type"] == "http":
+            location = url(f"_redirect_{id(route)}", **match)
+            status = int(route.redirect_status.split()[0])
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf8"),
+                        (b"location", location.encode("latin-1")),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if self.path_info and "path_info" in match:
+            scope = self._move_path_info(scope, environ, match)
+        await self.app(scope, receive, send)
 
     async def _method_override(self, environ: dict[str, Any], receive: Receive) -> tuple[str | None, Receive]:
         qs = environ.get("QUERY_STRING", "")
@@ -174,11 +203,14 @@ class RoutesMiddleware:
 
     @staticmethod
     def _move_path_info(scope: Scope, environ: dict[str, Any], match: dict[str, Any]) -> Scope:
+        """Move the consumed prefix into ``root_path`` (and, as Routes, the shared environ's SCRIPT_NAME)."""
         oldpath = environ["PATH_INFO"]
         newpath = match.get("path_info") or ""
         consumed = re.sub(r"^(.*?)/" + re.escape(newpath) + "$", r"\1", oldpath)
+        environ["PATH_INFO"] = newpath if newpath.startswith("/") else "/" + newpath
+        environ["SCRIPT_NAME"] += consumed
         scope = dict(scope)
-        scope["root_path"] = environ["SCRIPT_NAME"] + consumed
+        scope["root_path"] = environ["SCRIPT_NAME"]
         return scope
 
 
@@ -218,7 +250,7 @@ class Router:
         methods: list[str] = []
         for method in self._candidate_methods():
             environ["REQUEST_METHOD"] = method
-            if self.map.match(environ["PATH_INFO"], environ) is not None:
+            if self.map._match(environ["PATH_INFO"], environ)[0] is not None:
                 methods.append(method)
         return methods
 

@@ -25,8 +25,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asgipaste.routes.config import request_config
 from asgipaste.routes.gencache import URLCache, keysort
-from asgipaste.routes.index import MatchIndex
+from asgipaste.routes.index import MatchIndex, static_prefix
 from asgipaste.routes.resources import add_resource
 from asgipaste.routes.route import Route, as_unicode
 from asgipaste.routes.submapper import SubMapperParent
@@ -45,8 +46,10 @@ class Mapper(SubMapperParent):
     ``decode_errors``, ``minimization``, ``explicit``, ``append_slash``,
     ``sub_domains``, ``sub_domains_ignore``, ``domain_match``, ``prefix``,
     ``hardcode_names``, ``debug``, ``urlcache`` (``None`` disables caching).
-    ``register`` is accepted for compatibility; there is no global ``url_for``
-    registry (use :class:`~asgipaste.routes.URLGenerator`).
+    With ``register=True`` (the default, as in Routes) the new mapper becomes
+    ``request_config().mapper`` in the current context, for ``url_for``.
+    With ``debug = True``, ``match`` and ``routematch`` return
+    ``(match_dict, route, matchlog)`` exactly as Routes does.
     """
 
     def __init__(
@@ -88,6 +91,10 @@ class Mapper(SubMapperParent):
         self.minimization = False
         self.register = register
         self.create_regs_lock = threading.Lock()
+        self._prefix2routes: dict[str, list[Route]] | None = None
+        self._prefix_lens: list[int] = []
+        if register:
+            request_config().mapper = self
 
     def __repr__(self) -> str:
         return f"<Mapper routes={len(self.matchlist)} named={len(self._routenames)}>"
@@ -244,6 +251,7 @@ class Mapper(SubMapperParent):
         self._clist = clist
         self._stale_regs = False
         self._index = MatchIndex(self.matchlist, clist)
+        self._prefix2routes = None  # built by the first debug-mode match
         if self.prefix:
             self._regprefix = re.compile(self.prefix + "(.*)")
         self._created_regs = True
@@ -270,18 +278,46 @@ class Mapper(SubMapperParent):
         sub_domains = self.sub_domains
         ignore = self.sub_domains_ignore
         domain_match = self.domain_match
-        debug = self.debug
-        for _, key, route in index.ordered if debug else index.candidates(url):
+        if self.debug:
+            return self._match_debug(url, environ, matchlog)
+        for _, key, route in index.candidates(url):
             if not url.startswith(key):
                 continue
             regmatch = route.regmatch.match(url)
-            if debug:
-                matchlog.append({"route": route, "regexp": bool(regmatch)})
             if regmatch is None:
                 continue
             result = route.match_conditions(regmatch, environ, sub_domains, ignore, domain_match)
             if isinstance(result, dict):
                 return result, route, matchlog
+        return None, None, matchlog
+
+    def _match_debug(
+        self, url: str, environ: Mapping[str, Any] | None, matchlog: MatchLog
+    ) -> tuple[dict[str, Any] | None, Route | None, MatchLog]:
+        """Routes' own trial loop, for its exact match log (slower; debug only).
+
+        Nothing is logged when no route's regexp matches (Routes' master
+        regexp); then buckets are tried by static prefix, longest first, and
+        a bucket whose key equals a URL shorter than several prefix lengths is
+        tried (and logged) once per length, as in Routes.
+        """
+        if not any(route.regmatch.match(url) for route in self.matchlist if not route.static):
+            return None, None, matchlog
+        prefix2routes = self._prefix2routes
+        if prefix2routes is None:
+            # Routes' static-prefix buckets, in connect order within each.
+            prefix2routes = {}
+            for route in self.matchlist:
+                if not route.static:
+                    prefix2routes.setdefault(static_prefix(route), []).append(route)
+            self._prefix2routes = prefix2routes
+            self._prefix_lens = sorted({len(p) for p in prefix2routes}, reverse=True)
+        for prefix_len in self._prefix_lens:
+            for route in prefix2routes.get(url[:prefix_len], ()):
+                result = route.match(url, environ, self.sub_domains, self.sub_domains_ignore, self.domain_match)
+                matchlog.append({"route": route, "regexp": bool(result)})
+                if isinstance(result, dict):
+                    return result, route, matchlog
         return None, None, matchlog
 
     def _prepare(

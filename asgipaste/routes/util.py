@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 __all__ = [
@@ -28,6 +28,27 @@ __all__ = [
     "split_root_path",
     "url_quote",
 ]
+
+
+# Routes' util module also holds its request-scoped helpers; ``from routes.util
+# import url_for`` becomes ``from asgipaste.routes.util import url_for``. They
+# live in ``asgipaste.routes.config`` / ``.urlgen``, which import this module.
+_HELPERS = {
+    "URLGenerator": "asgipaste.routes.urlgen",
+    "redirect_to": "asgipaste.routes.config",
+    "request_config": "asgipaste.routes.config",
+    "url_for": "asgipaste.routes.config",
+}
+
+
+if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any name from this module
+
+    def __getattr__(name: str) -> Any:
+        if name in _HELPERS:
+            import importlib
+
+            return getattr(importlib.import_module(_HELPERS[name]), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def as_unicode(value: Any, encoding: str, errors: str = "strict") -> Any:

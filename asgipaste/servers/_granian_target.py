@@ -8,10 +8,7 @@ reused; otherwise (a spawned worker) the stack is rebuilt from the
 
 from __future__ import annotations
 
-import os
-
 from asgipaste.servers.policy import ServePolicy, serving_app, serving_wsgi_app
-from asgipaste.servers.target import ServeTarget
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp, WSGIApp
 
@@ -24,9 +21,9 @@ PRELOADED: LoadedStack | None = None
 def _stack() -> LoadedStack:
     if PRELOADED is not None:
         return PRELOADED
-    from asgipaste.demo import DEFAULT_CONFIG
+    from asgipaste.serve import target_from_env  # the same rule as `uvicorn asgipaste.serve:app`
 
-    return ServeTarget.from_env(os.environ, default=DEFAULT_CONFIG).load()
+    return target_from_env().load()
 
 
 def wsgi() -> WSGIApp:

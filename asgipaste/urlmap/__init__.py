@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgipaste.interop.detect import declare_asgi
 from asgipaste.urlmap.asgi import URLMap, build_urlmap, not_found
 from asgipaste.urlmap.paths import normalize_key, normalize_root_path, parse_path_expression
 from asgipaste.urlmap.wsgi import WSGIURLMap
@@ -40,12 +41,12 @@ def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) 
     them are WSGI it serves the map's WSGI form (:class:`WSGIURLMap`), so the
     whole tree stays WSGI and crosses into ASGI once.
 
-    >>> urlmap_factory.__asgipaste_wsgi_form__ is WSGIURLMap.from_table
+    >>> urlmap_factory.__asgipaste_wsgi_form__ == WSGIURLMap.from_table
     True
     """
     return build_urlmap(loader, global_conf, local_conf)
 
 
-urlmap_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
-# Read by the loader (asgipaste._build.WSGI_FORM_ATTR): the form to take when every child is WSGI.
+declare_asgi(urlmap_factory)
+# Read by the loader (asgipaste.loader.build.WSGI_FORM_ATTR): the form to take when every child is WSGI.
 urlmap_factory.__asgipaste_wsgi_form__ = WSGIURLMap.from_table  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from asgipaste.converters import aslist
 from asgipaste.errors import ConfigValueError
+from asgipaste.interop.detect import declare_asgi
 from asgipaste.lifespan import LifespanGroup
 from asgipaste.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -169,4 +170,4 @@ def cascade_factory(
     return Cascade([app for _, _, app in apps], catch=codes, names=[name for _, name, _ in apps])
 
 
-cascade_factory.__asgipaste_protocol__ = "asgi"  # type: ignore[attr-defined]
+declare_asgi(cascade_factory)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from asgipaste.interop.detect import declare_wsgi
 from asgipaste.types import Environ, StartResponse, WSGIApp
 from asgipaste.urlmap.asgi import URLMap, build_urlmap, not_found
 
@@ -81,4 +82,4 @@ def wsgi_urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: 
     return WSGIURLMap(build_urlmap(loader, global_conf, local_conf))
 
 
-wsgi_urlmap_factory.__asgipaste_protocol__ = "wsgi"  # type: ignore[attr-defined]
+declare_wsgi(wsgi_urlmap_factory)

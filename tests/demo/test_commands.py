@@ -14,7 +14,7 @@ from asgipaste.demo import DEFAULT_CONFIG
 from tests.demo.conftest import ADMIN_TOKEN, auth
 from tests.serving._proc import PYTHON, Proc, bin_path, free_port, wait_http
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
 SERVER = {"server": {"name": "from-a-command", "flavorRef": "1"}}
 

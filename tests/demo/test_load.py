@@ -14,7 +14,7 @@ from benchmarks.bench_demo_load import load_clients, load_seconds, measure
 SECONDS = load_seconds()
 
 # The run itself, plus the server's start and the read-back, stays well inside this.
-pytestmark = pytest.mark.timeout(SECONDS + 15)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(SECONDS + 15)]
 
 
 def test_mixed_workload_has_no_5xx_and_loses_no_write() -> None:

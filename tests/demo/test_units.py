@@ -17,7 +17,7 @@ from asgipaste.demo.auth import parse_tokens
 from asgipaste.demo.db import Database, DatabaseClosed, shared_database
 from asgipaste.demo.faults import SAFE_MESSAGE, FaultWrapper
 from asgipaste.demo.limits import Limiter, parse_limits
-from asgipaste.demo.urlmap import header_version
+from asgipaste.demo.versioned_urlmap import header_version
 from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
 from asgipaste.graph import render_text
 from asgipaste.routes import HTTPNotFound

@@ -17,8 +17,8 @@ from fakeasgiapp import apps
 from fakeasgiapp.configapps import SimpleApp
 
 from asgipaste import ConfigError, appconfig, loadapp
-from asgipaste._build import EitherView
 from asgipaste.converters import asbool
+from asgipaste.loader.build import EitherView
 from tests.loader.conftest import SAMPLE_CONFIGS
 
 HERE = os.path.dirname(__file__)

@@ -15,6 +15,7 @@ from asgipaste.routes import Mapper
 
 MODULES = [
     "asgipaste.routes",
+    "asgipaste.routes.config",
     "asgipaste.routes.controller",
     "asgipaste.routes.dispatch",
     "asgipaste.routes.faults",

@@ -114,3 +114,33 @@ def environ_echo_app(global_conf: dict[str, Any], **local_conf: str) -> Any:
         return webob.Response(json.dumps(seen), content_type="application/json", charset="utf-8")
 
     return app
+
+
+def lifespan_counter_app(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp:
+    """An ASGI app counting its lifespan startups per process: ``/`` answers ``pid startups``."""
+    state = {"startups": 0}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    state["startups"] += 1
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        body = f"asgi pid={os.getpid()} startups={state['startups']}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def wsgi_text_app(global_conf: dict[str, Any], text: str = "legacy") -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = f"{text} script_name={environ['SCRIPT_NAME']} path_info={environ['PATH_INFO']}".encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app

@@ -11,7 +11,7 @@ import pytest
 
 from tests.serving._proc import Proc, bin_path, free_port, wait_http
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
 ASGIPASTE = bin_path("asgipaste")
 

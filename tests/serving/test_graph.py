@@ -94,21 +94,19 @@ def test_serving_summary_says_which_granian_interface() -> None:
 
 
 def test_annotate_mounts_shows_urlmap_keys(tmp_path: Path) -> None:
-    ini = tmp_path / "paste.ini"
-    ini.write_text(
-        "[composite:main]\nuse = egg:Paste#urlmap\n/firstapp = firstpipe\n/Second: secondapp\n\n"
-        "[composite:auth]\nuse = call:nova:pipeline_factory\nnoauth2 = faultwrap secondapp\n"
-    )
+    # The keys come from the build's record (StackNode.options), never from the file.
     tree = StackNode(
         "composite",
         "composite:main",
         "asgi",
-        file=str(ini),
+        file=str(tmp_path / "deleted.ini"),
+        options=(("/firstapp", "firstpipe"), ("/Second", "secondapp")),
         children=[
             StackNode("pipeline", "pipeline:firstpipe", "wsgi", join="adapter"),
             StackNode("app", "app:secondapp", "asgi"),
             StackNode(
-                "composite", "composite:auth", "asgi", file=str(ini), children=[StackNode("app", "app:x", "asgi")]
+                "composite", "composite:auth", "asgi", options=(("noauth2", "faultwrap secondapp"),),
+                children=[StackNode("app", "app:x", "asgi")],
             ),
         ],
     )
@@ -123,3 +121,17 @@ def test_annotate_mounts_shows_urlmap_keys(tmp_path: Path) -> None:
         "    └── [ASGI] app:x",
     ]
     assert [node.kind for node in tree.children] == ["pipeline", "app", "composite"]  # input untouched
+
+
+def test_graph_is_drawn_from_the_build_not_the_file(tmp_path: Path) -> None:
+    from asgipaste import load_stack
+
+    ini = tmp_path / "paste.ini"
+    ini.write_text(
+        "[composite:main]\nuse = egg:Paste#urlmap\n/v2 = api\n/legacy = old\n\n"
+        "[app:api]\nuse = egg:FakeASGIApp#basic_app\n\n[app:old]\nuse = egg:FakeASGIApp#wsgi_app\n"
+    )
+    stack = load_stack(f"config:{ini}")
+    ini.unlink()  # nothing below may read it again
+    text = render_text(annotate_mounts(stack.graph))
+    assert "mount /v2" in text and "mount /legacy" in text

@@ -14,7 +14,7 @@ import pytest
 
 from tests.serving._proc import Proc, bin_path, free_port, wait_http
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 ASGIPASTE = bin_path("asgipaste")
 

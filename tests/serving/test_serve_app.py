@@ -11,7 +11,7 @@ import pytest
 
 from tests.serving._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
 GOOD_INI = """\
 [app:main]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from asgipaste._launch_plan import read_launch_plan
 from asgipaste.cli import main
 from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
+from asgipaste.launcher.plan import read_launch_plan
 from asgipaste.serve import LazyApp, create_app
 from asgipaste.servers import ENV_APP, ENV_CONFIG, ENV_VARS, Listen, MaxURLLength, ServeTarget, legacy, parse_listen
 from asgipaste.servers import granian as granian_server

@@ -1,37 +1,6 @@
-"""nova-api's launcher, first class: several apps of one INI, each on its own port and workers.
+"""The launcher's supervisor: binds each API's sockets, starts and replaces workers, rolls them on SIGHUP.
 
-.. code-block:: ini
-
-    [DEFAULT]
-    enabled_apis = osapi_compute, metadata
-    osapi_compute_listen = 127.0.0.1
-    osapi_compute_listen_port = 8774
-    osapi_compute_workers = 2
-    metadata_listen_port = 8775
-    metadata_workers = 1
-    max_url_len = 16384
-
-.. code-block:: console
-
-    $ asgipaste launch api-paste.ini osapi_compute_workers=4
-
-The options come from ``[asgipaste:launcher]`` when the file has that section,
-else from ``[DEFAULT]``; command-line ``var=value`` pairs override both (and
-reach every app's ``global_conf``). The supervisor binds each listening socket
-once, spawns ``<api>_workers`` processes per app, each running its own
-``uvicorn.Server`` (so each app's lifespan runs once per worker) on the shared
-socket, and:
-
-* replaces a worker that dies;
-* on SIGTERM or SIGINT closes its listeners and lets every worker drain its
-  in-flight requests (bounded by ``graceful_shutdown_timeout``, default 60 s);
-* on SIGHUP re-reads the file, loads every app in a throwaway process first,
-  and only then replaces the workers one by one (a new worker must be ready
-  before an old one is told to drain); a configuration that fails to load is
-  logged with its message and the running workers keep serving.
-
-The supervisor never imports user code: loading happens in the workers and in
-the throwaway validation process.
+See :mod:`asgipaste.launcher` for what the launcher does and how it is configured.
 """
 
 from __future__ import annotations
@@ -49,7 +18,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
 
-from asgipaste._launch_plan import ApiSpec, LaunchPlan, read_launch_plan
+from asgipaste.launcher.plan import ApiSpec, LaunchPlan, read_launch_plan
 from asgipaste.servers import bind_socket
 
 __all__ = ["ApiSpec", "LaunchPlan", "Launcher", "read_launch_plan"]
@@ -130,7 +99,7 @@ class Launcher:
     # -- workers -----------------------------------------------------------
 
     def _spawn(self, state: _State, api: ApiSpec) -> _Worker:
-        from asgipaste._launch_worker import WorkerSpec, worker_main
+        from asgipaste.launcher.worker import WorkerSpec, worker_main
 
         spec = WorkerSpec.for_api(state.plan, api)
         reader, writer = _CTX.Pipe(duplex=False)
@@ -376,7 +345,7 @@ def validate(plan: LaunchPlan, names: Iterable[str] | None = None, timeout: floa
     >>> validate(read_launch_plan(Path("api-paste.ini")))  # doctest: +SKIP
     []
     """
-    from asgipaste._launch_worker import validate_main
+    from asgipaste.launcher.worker import validate_main
 
     wanted = list(names) if names is not None else [api.name for api in plan.apis]
     reader, writer = _CTX.Pipe(duplex=False)

@@ -98,6 +98,7 @@ SERVER = ObjectType(
 #: Protocols whose factories are native ASGI by declaration.
 ASGI_PROTOCOLS = frozenset(p for t in (APP, FILTER, SERVER) for p in t.protocols() if p.startswith("asgipaste."))
 
+#: Protocols whose factories take a loader (PasteDeploy's misspelling included).
 COMPOSITE_PROTOCOLS = frozenset(
     {"paste.composite_factory", "paste.composit_factory", "asgipaste.composite_factory"}
 )
@@ -176,6 +177,12 @@ def find_entry_point(
     dist_spec: str, object_type: ObjectType, name: str
 ) -> tuple[str, FactoryRef, metadata.Distribution | None]:
     """``(protocol, ref, distribution)`` of entry point ``name`` of ``dist_spec``."""
+    dist_spec = dist_spec.strip()
+    if not dist_spec:
+        raise ConfigLookupError(
+            "egg: names no distribution",
+            hint="write egg:DISTRIBUTION#entry_point, e.g. egg:Paste#urlmap",
+        )
     alias = EGG_ALIASES.get((_normalise_dist(dist_spec), name))
     if alias is not None and alias[0] in object_type.protocols():
         return alias[0], FactoryRef(alias[1]), None
@@ -186,7 +193,7 @@ def find_entry_point(
         )
     try:
         dist = metadata.distribution(dist_spec)
-    except metadata.PackageNotFoundError:
+    except (metadata.PackageNotFoundError, ValueError):
         raise ConfigDistributionNotFoundError(
             f"No package metadata was found for {dist_spec}",
             hint=f"install the distribution {dist_spec!r}, or check the spelling of egg:{dist_spec}",

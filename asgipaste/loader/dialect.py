@@ -97,6 +97,15 @@ class IniFile:
     def has_section(self, section: str) -> bool:
         return self._parser.has_section(section)
 
+    def has_option(self, section: str, option: str) -> bool:
+        """Whether ``section`` (or ``[DEFAULT]``, which every section sees) has ``option``."""
+        return self._parser.has_option(section, option)
+
+    @property
+    def parser(self) -> configparser.ConfigParser:
+        """The parsed file as a ConfigParser, for ``logging.config.fileConfig`` (no second read)."""
+        return self._parser
+
     def find(self, prefix: str, name: str) -> list[str]:
         """Sections ``[prefix:name]`` (the name part stripped), in file order."""
         return self._index.get(prefix, {}).get(name, [])
@@ -125,6 +134,7 @@ class IniFile:
 
     # -- values ----------------------------------------------------------
     def get(self, section: str, option: str) -> str:
+        """The interpolated value (``section`` may be ``DEFAULT``)."""
         return self._parser.get(section, option)
 
     def get_raw(self, section: str, option: str) -> str:

@@ -17,17 +17,18 @@ import contextvars
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from asgipaste._uri import (
+from asgipaste.errors import (
+    ConfigError,
+    ConfigLookupError,
+)
+from asgipaste.loader.references import (
     APP,
+    COMPOSITE_PROTOCOLS,
     FILTER,
     SERVER,
     FactoryRef,
     ObjectType,
     is_uri,
-)
-from asgipaste.errors import (
-    ConfigError,
-    ConfigLookupError,
 )
 from asgipaste.types import Protocol
 
@@ -144,7 +145,7 @@ class Node:
 
     @property
     def is_composite(self) -> bool:
-        return self.protocol in ("paste.composite_factory", "paste.composit_factory", "asgipaste.composite_factory")
+        return self.protocol in COMPOSITE_PROTOCOLS
 
     @property
     def produces_app(self) -> bool:
@@ -180,12 +181,6 @@ class Node:
         conf.global_conf = self.global_conf
         conf.context = self
         return conf
-
-    def create(self) -> Any:
-        """Build this node on its own (PasteDeploy's ``context.create()``)."""
-        from asgipaste._build import build_node
-
-        return build_node(self)
 
     @property
     def label(self) -> str:

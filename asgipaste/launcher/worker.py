@@ -20,9 +20,9 @@ from typing import Any
 
 import uvicorn
 
-from asgipaste._launch_plan import ApiSpec, LaunchPlan
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError
+from asgipaste.launcher.plan import ApiSpec, LaunchPlan
 from asgipaste.servers.policy import ServePolicy, serving_app
 from asgipaste.servers.target import ServeTarget
 from asgipaste.types import ASGIApp

@@ -6,16 +6,15 @@ parse (``_ini``) → resolve into a plan (``_plan``) → build (``_build``).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
-from asgipaste._build import build_app, build_server, finish, run_in_session
-from asgipaste._config import ConfigLoader
-from asgipaste._plan import AttrDict, Node
-from asgipaste._schemes import loadcontext
-from asgipaste._uri import APP, FILTER, SERVER, ObjectType
-from asgipaste.errors import ConfigError
+from asgipaste.errors import ConfigError, ConfigValueError
+from asgipaste.interop.loop_host import wsgi_view
+from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
+from asgipaste.loader.plan import AttrDict, Node
+from asgipaste.loader.references import APP, FILTER, SERVER, ObjectType
+from asgipaste.loader.resolve import ConfigLoader, loadcontext
 from asgipaste.stack import LoadedStack
-from asgipaste.types import ASGIApp
 
 __all__ = ["appconfig", "check_config", "load_stack", "loadapp", "loadfilter", "loadserver"]
 
@@ -58,13 +57,25 @@ def loadapp(
     name: str | None = None,
     relative_to: str | None = None,
     global_conf: dict[str, Any] | None = None,
-) -> ASGIApp:
-    """Load an application from a Paste Deployment URI; always an ASGI 3 app.
+    *,
+    protocol: Literal["asgi", "wsgi"] = "asgi",
+) -> Any:
+    """Load an application from a Paste Deployment URI: an ASGI 3 app, or with ``protocol="wsgi"`` a WSGI app.
+
+    The WSGI form of a tree that is WSGI all the way down is the fused WSGI app
+    itself; of a mixed tree, a WSGI view whose ASGI parts run on one event loop
+    of the process's own (see :mod:`asgipaste.wsgi`).
 
     >>> app = loadapp("config:development.ini", relative_to=".")  # doctest: +SKIP
     >>> app = loadapp("config:/etc/nova/api-paste.ini", name="osapi_compute")  # doctest: +SKIP
+    >>> wsgi_app = loadapp("config:/etc/nova/api-paste.ini", name="osapi_compute", protocol="wsgi")  # doctest: +SKIP
     """
-    return load_stack(uri, name=name, relative_to=relative_to, global_conf=global_conf).asgi
+    if protocol not in ("asgi", "wsgi"):
+        raise ConfigValueError(f"protocol must be 'asgi' or 'wsgi', not {protocol!r}", key="protocol")
+    stack = load_stack(uri, name=name, relative_to=relative_to, global_conf=global_conf)
+    if protocol == "wsgi":
+        return wsgi_view(stack.asgi, stack.wsgi, name=stack.name)
+    return stack.asgi
 
 
 def loadfilter(
@@ -81,7 +92,7 @@ def loadfilter(
     >>> app = gzip(my_asgi_app)  # doctest: +SKIP
     """
     node = _context(FILTER, uri, name, relative_to, global_conf)
-    return node.create()
+    return build_node(node)
 
 
 def loadserver(

@@ -3,7 +3,7 @@
 .. code-block:: ini
 
     [composite:osapi_compute]
-    use = call:asgipaste.demo.urlmap:urlmap_factory
+    use = call:asgipaste.demo.versioned_urlmap:urlmap_factory
     /: oscomputeversions
     /v2: openstack_compute_api_v2
     /v3: openstack_compute_api_v3
@@ -123,10 +123,10 @@ class VersionedURLMap(URLMap):
 
 @declare_asgi
 def urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> VersionedURLMap:
-    """``use = call:asgipaste.demo.urlmap:urlmap_factory``: Paste's urlmap keys, nova's negotiation.
+    """``use = call:asgipaste.demo.versioned_urlmap:urlmap_factory``: Paste's urlmap keys, nova's negotiation.
 
     >>> # [composite:osapi_compute]
-    >>> # use = call:asgipaste.demo.urlmap:urlmap_factory
+    >>> # use = call:asgipaste.demo.versioned_urlmap:urlmap_factory
     >>> # /v2: openstack_compute_api_v2
     """
     plain = paste_urlmap_factory(loader, global_conf, **local_conf)

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Mapping
@@ -19,7 +18,8 @@ from pathlib import Path
 
 from asgipaste.converters import asint
 from asgipaste.errors import ConfigFileNotFoundError, ConfigLookupError, ConfigValueError
-from asgipaste.servers import Listen, parse_port
+from asgipaste.loader.dialect import read_ini
+from asgipaste.servers.options import Listen, parse_port
 
 __all__ = ["LAUNCHER_SECTION", "ApiSpec", "LaunchPlan", "read_launch_plan"]
 
@@ -52,42 +52,23 @@ class LaunchPlan:
     ini_logging: bool = False
 
 
-def _line_of(path: Path, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*[=:]")
-    try:
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pattern.match(text):
-                return number
-    except (OSError, UnicodeDecodeError):
-        return None
-    return None
-
-
 class _Options:
     def __init__(self, path: Path, overrides: Mapping[str, str]) -> None:
         if not path.is_file():
             raise ConfigFileNotFoundError(f"Config file {path} not found", file=str(path))
         self.path = path
         self.overrides = dict(overrides)
-        defaults = {"here": str(path.parent), "__file__": str(path)}
-        self.parser = configparser.ConfigParser(defaults=defaults, strict=False)
-        self.parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
-        try:
-            self.parser.read(path, encoding="utf-8")
-        except configparser.Error as exc:
-            raise ConfigValueError(f"Cannot parse {path}: {exc}", file=str(path))
-        has_section = self.parser.has_section(LAUNCHER_SECTION)
-        self.section = LAUNCHER_SECTION if has_section else self.parser.default_section
+        # The loader's reader: the same dialect, errors located the same way.
+        self.ini = read_ini(str(path))
+        self.ini.add_defaults(self.overrides, overwrite=True)  # var=value pairs interpolate, as in the loader
+        self.section = LAUNCHER_SECTION if self.ini.has_section(LAUNCHER_SECTION) else "DEFAULT"
 
     def get(self, key: str) -> str | None:
         if key in self.overrides:
             return self.overrides[key]
-        if not self.parser.has_option(self.section, key):
+        if not self.ini.has_option(self.section, key):
             return None
-        try:
-            return self.parser.get(self.section, key, vars=self.overrides)
-        except configparser.Error as exc:
-            raise self.error(f"Cannot read {key}: {exc}", key)
+        return self.ini.get(self.section, key)
 
     def error(self, message: str, key: str, hint: str | None = None) -> ConfigValueError:
         where = key in self.overrides
@@ -96,7 +77,7 @@ class _Options:
             file=None if where else str(self.path),
             section=None if where else self.section,
             key=key,
-            line=None if where else _line_of(self.path, key),
+            line=None if where else self.ini.line_of(self.section, key),
             hint=hint,
         )
 

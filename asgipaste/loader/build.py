@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from asgipaste._coerce import CoercionError, coerce_kwargs
-from asgipaste._plan import PROTOCOL_BY_TYPE, Loader, Node
-from asgipaste._uri import APP, FILTER, SERVER, ObjectType
 from asgipaste.errors import ConfigError, ConfigValueError
 from asgipaste.interop.detect import app_protocol, declared_protocol, filter_protocol, is_asgi_app
+from asgipaste.loader.coerce import CoercionError, coerce_kwargs
+from asgipaste.loader.plan import PROTOCOL_BY_TYPE, Loader, Node
+from asgipaste.loader.references import APP, ASGI_PROTOCOLS, FILTER, SERVER, ObjectType
 from asgipaste.stack import LoadedStack, StackNode
 from asgipaste.types import ASGIApp, Protocol, Receive, Scope, Send
 
@@ -257,7 +257,7 @@ def _factory_declared(node: Node, protocol_key: str, factory: Any) -> Protocol |
     or the factory's own declaration."""
     if node.protocol_override is not None:
         return node.protocol_override
-    return "asgi" if protocol_key.startswith("asgipaste.") else _declared(factory)
+    return "asgi" if protocol_key in ASGI_PROTOCOLS else _declared(factory)
 
 
 def _build_factory_app(node: Node) -> Built:
@@ -293,6 +293,7 @@ def _build_composite(node: Node, factory: Any, declared: Protocol | None) -> Bui
     else:
         built = loader.finish(node, result, declared)
     built.graph.children.extend(loader.child_graphs())
+    built.graph.options = tuple((key, " ".join(str(value).split())) for key, value in node.local_conf.items())
     return built
 
 

@@ -1,0 +1,149 @@
+"""An event loop of the process's own, for ASGI apps served to a WSGI server.
+
+mod_wsgi, uwsgi, waitress and gunicorn's sync worker call WSGI apps from their
+own threads and run no event loop. When the tree a WSGI server is given has
+ASGI parts, they run on one :class:`LoopHost` per process: a daemon thread
+running an asyncio loop, on which the root's lifespan is started once, when the
+process first serves, and shut down when the process exits. WSGI parts below
+ASGI parts run in the adapters' own worker threads, on that loop, as they do
+under uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from asgipaste.interop.bridge import ASGIBridge
+from asgipaste.types import ASGIApp, Environ, Message, StartResponse, WSGIApp
+
+__all__ = ["LoopHost", "WSGIView", "wsgi_view"]
+
+logger = logging.getLogger("asgipaste.interop")
+
+#: How long a lifespan startup or shutdown may take before the process gives up on it.
+LIFESPAN_TIMEOUT = 60.0
+
+
+class LoopHost:
+    """One event loop in a daemon thread; ``run(coro)`` from any other thread.
+
+    >>> host = LoopHost()
+    >>> async def answer(): return 42
+    >>> host.run(answer())
+    42
+    >>> host.close()
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.pid = os.getpid()
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), name="asgipaste-loop", daemon=True)
+        self._thread.start()
+        ready.wait()
+
+    def _serve(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(ready.set)
+        self.loop.run_forever()
+
+    def run(self, coro: Any, timeout: float | None = None) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
+class _Lifespan:
+    """The root's lifespan on the host loop: started once, shut down at exit."""
+
+    def __init__(self, app: ASGIApp, host: LoopHost, name: str) -> None:
+        self.app, self.host, self.name = app, host, name
+        self._to_app: asyncio.Queue[Message] | None = None
+        self._from_app: asyncio.Queue[Message] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def _start(self) -> None:
+        self._to_app, self._from_app = asyncio.Queue(), asyncio.Queue()
+        to_app, from_app = self._to_app, self._from_app
+
+        async def run() -> None:
+            scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+            try:
+                await self.app(scope, to_app.get, from_app.put)
+            except Exception as exc:  # an app without lifespan support may raise: that is allowed
+                await from_app.put({"type": "asgipaste.lifespan.unsupported", "message": repr(exc)})
+
+        self._task = asyncio.get_running_loop().create_task(run())
+        await to_app.put({"type": "lifespan.startup"})
+        reply = await asyncio.wait_for(from_app.get(), LIFESPAN_TIMEOUT)
+        if reply["type"] == "lifespan.startup.failed":
+            raise RuntimeError(f"lifespan startup of [{self.name}] failed: {reply.get('message', '')}")
+
+    async def _stop(self) -> None:
+        if self._task is None or self._task.done() or self._to_app is None or self._from_app is None:
+            return
+        await self._to_app.put({"type": "lifespan.shutdown"})
+        try:
+            await asyncio.wait_for(self._from_app.get(), LIFESPAN_TIMEOUT)
+        except TimeoutError:
+            logger.warning("asgipaste: lifespan shutdown of [%s] did not finish", self.name)
+
+    def start(self) -> None:
+        self.host.run(self._start(), LIFESPAN_TIMEOUT + 5)
+
+    def stop(self) -> None:
+        if not self.host.loop.is_closed():
+            try:
+                self.host.run(self._stop(), LIFESPAN_TIMEOUT + 5)
+            finally:
+                self.host.close()
+
+
+class WSGIView:
+    """A WSGI app serving an ASGI tree: one loop per process, lifespan started once per process.
+
+    The loop and the lifespan start with the first request a process serves
+    (after a pre-forking server has forked), and stop when the process exits.
+    """
+
+    def __init__(self, app: ASGIApp, *, name: str = "main") -> None:
+        self.app = app
+        self.name = name
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._bridge: ASGIBridge | None = None
+
+    def __repr__(self) -> str:
+        return f"WSGIView({self.app!r})"
+
+    def _started(self) -> ASGIBridge:
+        with self._lock:
+            if self._bridge is None or self._pid != os.getpid():
+                host = LoopHost()
+                lifespan = _Lifespan(self.app, host, self.name)
+                lifespan.start()
+                atexit.register(lifespan.stop)
+                self._bridge = ASGIBridge(self.app, name=self.name, loop=host.loop)
+                self._pid = os.getpid()
+            return self._bridge
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        bridge = self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
+        return bridge(environ, start_response)
+
+
+def wsgi_view(asgi: ASGIApp, wsgi: WSGIApp | None, *, name: str = "main") -> WSGIApp:
+    """``wsgi`` itself when the tree is WSGI all the way down, else a :class:`WSGIView` of ``asgi``."""
+    return wsgi if wsgi is not None else WSGIView(asgi, name=name)
