@@ -43,9 +43,8 @@ class Site:
     waitress: Served
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root = tmp_path_factory.mktemp("paste_eggs")
+def make_site(root: Path) -> Path:
+    """The document root, files outside it, and paste_eggs.ini, under ``root``; the INI's path."""
     public = root / "site" / "public"
     (public / "sub").mkdir(parents=True)
     (public / "errors").mkdir()
@@ -56,7 +55,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     (public / "text.txt").write_text("hello paste\n" * 500)
     (root / "site" / "secret.txt").write_text("TOP SECRET: outside the document root\n")
     (root / "secret.txt").write_text("TOP SECRET: two levels up\n")
-    shutil.copy(HERE / "paste_eggs.ini", root / "paste_eggs.ini")
+    return Path(shutil.copy(HERE / "paste_eggs.ini", root / "paste_eggs.ini"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("paste_eggs")
+    make_site(root)
     asgi_app, wsgi_app = load_both(str(root / "paste_eggs.ini"))
     with (
         uvicorn_thread(asgi_app, http="httptools") as httptools,
