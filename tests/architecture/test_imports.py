@@ -8,6 +8,7 @@ modules cannot be understood, tested or moved apart. Imports under
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import asgipaste
@@ -65,6 +66,7 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
     return edges
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     files = [p for p in PACKAGE.rglob("*.py")]
     modules = {_module_name(p) for p in files}
