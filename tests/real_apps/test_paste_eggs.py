@@ -231,3 +231,32 @@ def test_urlmap_domain_without_match_is_404(site: Site) -> None:
     _, reference = both(site, "GET", "/docs/", {"Host": "other.example.test"})
     # no domain-less /docs mount: falls to / = static, which has no docs/
     assert reference.status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "status"),
+    [
+        # Paste's static cannot serve a non-ASCII name on Python 3 (PATH_INFO is latin-1): the same 404 everywhere
+        ("GET", "/caf%C3%A9%20menu.txt", 404),
+        ("GET", "/sub%2Findex.html", 200),
+        ("GET", "//sub//", 200),
+        ("GET", "/exc/a%20b?x=%C3%A9+1", 200),
+        ("GET", "/exc/%E9", 200),
+        ("HEAD", "/gz/sub/", 200),
+        ("OPTIONS", "/", 405),
+        ("DELETE", "/index.html", 405),
+    ],
+)
+def test_odd_requests_match(site: Site, method: str, target: str, status: int) -> None:
+    (site.root / "site" / "public" / "café menu.txt").write_text("café\n")
+    _, reference = both(site, method, target, {"Accept-Encoding": "gzip"} if target.startswith("/gz") else None)
+    assert reference.status == status
+
+
+def test_asterisk_target_is_a_404_not_a_500(site: Site) -> None:
+    # A documented difference: Paste's URLMap asserts the path starts with "/" and waitress
+    # answers 500; asgipaste's urlmap answers the request-target "*" with its not-found app.
+    reference = raw_request(site.waitress, "GET", "*")
+    assert reference.status == 500
+    for served in site.asgi:
+        assert raw_request(served, "GET", "*").status == 404
