@@ -10,6 +10,7 @@ asgipaste process has to say False, like waitress.
 from __future__ import annotations
 
 import gc
+import http.client
 import importlib
 import json
 import shutil
@@ -140,3 +141,17 @@ def test_toolbar_refuses_other_hosts_when_forwarded_header_is_not_trusted(sites:
     for served, got in every(sites, "GET", "/", headers={"X-Forwarded-For": "203.0.113.9"}):
         assert got.status == 200
         assert b'id="pDebug"' in got.body, served.name
+
+
+def test_chunked_request_body_with_expect_continue_reaches_pyramid(sites: Sites) -> None:
+    chunks = [b"a" * 70_000, b"b" * 5, b"c" * 100_000]
+    for served in [sites.waitress, *sites.asgi]:
+        conn = http.client.HTTPConnection(served.host, served.port, timeout=10)
+        try:
+            headers = {"Content-Type": "application/octet-stream", "Expect": "100-continue"}
+            conn.request("POST", "/echo", body=iter(chunks), headers=headers, encode_chunked=True)
+            response = conn.getresponse()
+            assert response.status == 200, served.name
+            assert response.read() == b"".join(chunks), served.name
+        finally:
+            conn.close()
