@@ -157,3 +157,17 @@ def test_kinto_scenario_on_granian(spawn: Callable[..., Proc], tmp_path: Path) -
     # Kinto is WSGI all the way down: granian serves it on its WSGI interface, no ASGI crossing
     # (asgipaste's notice saying so is below kinto.ini's WARNING root level; granian's own line shows it)
     assert "Websockets are not supported on WSGI" in proc.log()
+
+
+def test_pyramid_toolbar_turns_itself_off_with_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    dists = write_dist(tmp_path / "dists", "realapps_pyramid", ENTRY_POINTS)
+    env = child_env()
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(dists)])
+    ini = Path(shutil.copy(HERE / "development.ini", tmp_path / "development.ini"))
+    port = free_port()
+    proc = spawn([ASGIPASTE, "serve", str(ini), f"http_port={port}", "--workers", "2"], env=env)
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc, timeout=30)
+    # two processes: wsgi.multiprocess is true, and pyramid_debugtoolbar disables itself (as under gunicorn -w 2)
+    assert httpx.get(f"http://127.0.0.1:{port}/info", timeout=10).json()["multiprocess"] is True
+    assert httpx.get(f"http://127.0.0.1:{port}/_debug_toolbar/", timeout=10).status_code == 404
+    assert 'id="pDebug"' not in httpx.get(f"http://127.0.0.1:{port}/", timeout=10).text
