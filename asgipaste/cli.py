@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -254,12 +255,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "Serve one app (or several with --app) of an INI file, like pserve.")
     serve.add_argument(
         "--app",
+        "-n",
+        "--app-name",
         action="append",
         metavar="NAME[=HOST:PORT]",
-        help="app section to serve; repeat with HOST:PORT to serve several apps, each on its own port",
+        help="app section to serve (pserve's -n/--app-name); repeat with HOST:PORT to serve several apps, "
+        "each on its own port",
     )
     serve.add_argument(
-        "--server", metavar="NAME", help="[server:NAME] section to use (default main if present)"
+        "--server",
+        "-s",
+        "--server-name",
+        metavar="NAME",
+        help="[server:NAME] section to use (pserve's -s/--server-name; default main if present)",
     )
     serve.add_argument("--host", help="bind address (overrides the server section)")
     serve.add_argument("--port", type=int, help="port (overrides the server section)")
@@ -284,6 +292,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _working_directory_first() -> None:
+    """Import like uvicorn and gunicorn: modules beside the INI (in the working directory) are found.
+
+    Worker processes inherit it through ``PYTHONPATH`` (granian's and uvicorn's
+    workers start fresh interpreters).
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if cwd not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([cwd, *paths])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``asgipaste`` command; returns the exit code.
 
@@ -291,6 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     """
     args = _parser().parse_args(argv)
+    _working_directory_first()
     if getattr(args, "workers", None) is not None and args.workers < 1:
         print(f"asgipaste: --workers {args.workers}: must be at least 1", file=sys.stderr)
         return 2

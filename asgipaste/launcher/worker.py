@@ -45,6 +45,8 @@ class WorkerSpec:
     log_level: str | None
     ini_logging: bool
     workers: int = 1
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
 
     @classmethod
     def for_api(cls, plan: LaunchPlan, api: ApiSpec) -> WorkerSpec:
@@ -57,6 +59,8 @@ class WorkerSpec:
             log_level=plan.log_level,
             ini_logging=plan.ini_logging,
             workers=api.workers,
+            ssl_certfile=api.ssl_certfile,
+            ssl_keyfile=api.ssl_keyfile,
         )
 
 
@@ -112,6 +116,8 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
         log_level=spec.log_level,
         timeout_graceful_shutdown=int(spec.graceful_timeout),
         proxy_headers=False,  # nova's launcher trusts no forwarded header unless a filter does
+        ssl_certfile=spec.ssl_certfile,
+        ssl_keyfile=spec.ssl_keyfile,
     )
     server = _WorkerServer(config, conn)
     try:

@@ -75,6 +75,11 @@ _CONFIG_OPTIONS: dict[str, Callable[[str], Any]] = {
     "date_header": asbool,
     "h11_max_incomplete_event_size": positive_int,
     "reload_delay": non_negative_float,
+    # TLS: uvicorn's own options, under their uvicorn names.
+    "ssl_certfile": str,
+    "ssl_keyfile": str,
+    "ssl_keyfile_password": str,
+    "ssl_ca_certs": str,
 }
 
 
@@ -179,7 +184,7 @@ class UvicornServer:
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         server = uvicorn.Server(config)
         try:
-            _log_listening(self.listens, 1)
+            _log_listening(self.listens, 1, tls="ssl_certfile" in self.config)
             server.run(sockets=sockets)
         finally:
             for sock in sockets:
@@ -207,7 +212,7 @@ class UvicornServer:
             extra["reload_includes"] = ["*.py", "*.ini"]
         config = self._uvicorn_config("asgipaste.serve:app", **extra)
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
-        _log_listening(self.listens, self.workers)
+        _log_listening(self.listens, self.workers, tls="ssl_certfile" in self.config)
         try:
             if self.reload:
                 import uvicorn
@@ -223,8 +228,9 @@ class UvicornServer:
                 sock.close()
 
 
-def _log_listening(listens: list[Listen], workers: int) -> None:
-    where = ", ".join(f"http://{item}" for item in listens)
+def _log_listening(listens: list[Listen], workers: int, *, tls: bool = False) -> None:
+    scheme = "https" if tls else "http"
+    where = ", ".join(f"{scheme}://{item}" for item in listens)
     logger.info("asgipaste: uvicorn serving on %s (%d worker%s)", where, workers, "" if workers == 1 else "s")
 
 
@@ -257,6 +263,11 @@ def build_server(
         value = option(options, key, convert, file=file)
         if value is not None:
             config[key] = value
+    if ("ssl_certfile" in config) != ("ssl_keyfile" in config):
+        missing = "ssl_keyfile" if "ssl_certfile" in config else "ssl_certfile"
+        raise ConfigValueError(
+            f"TLS needs both ssl_certfile and ssl_keyfile; {missing} is missing", file=file, key=missing
+        )
     if options:
         unknown = ", ".join(sorted(options))
         known = ", ".join(
@@ -290,3 +301,16 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Uvicorn
     UvicornServer(listen=['127.0.0.1:8080'], workers=2, reload=False)
     """
     return build_server(local_conf, file=server_location(global_conf))
+
+
+def paste_server_runner(app: Any, global_conf: Mapping[str, Any], **local_conf: str) -> None:
+    """``egg:asgipaste#uvicorn`` for PasteDeploy's ``loadserver`` (``pserve`` keeps serving migrated files).
+
+    PasteDeploy hands over the app it loaded (WSGI, from ``paste.*`` factories):
+    it is served through one adapter, with the section's options.
+    """
+    from asgipaste.interop.detect import app_protocol
+    from asgipaste.interop.wsgi import WSGIAdapter
+
+    server = build_server(local_conf, file=server_location(global_conf))
+    server(app if app_protocol(app) == "asgi" else WSGIAdapter(app))
