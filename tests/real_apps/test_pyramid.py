@@ -9,13 +9,11 @@ asgipaste process has to say False, like waitress.
 
 from __future__ import annotations
 
-import gc
 import http.client
 import importlib
 import json
 import shutil
 import sys
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,12 +64,6 @@ def sites(pyramid_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         waitress_thread(wsgi_app) as waitress,
     ):
         yield Sites([httptools, h11], waitress)
-    # The toolbar's request history holds WebOb's body tempfiles (never closed by WebOb):
-    # collect them here, with the app, rather than at some later test's garbage collection.
-    del asgi_app, wsgi_app
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def every(sites: Sites, method: str, target: str, **kw: object) -> list[tuple[Served, Raw]]:
