@@ -165,35 +165,26 @@ def _serve_several(
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from asgipaste import check_config
+    """Exit 0 when clean or with warnings only, 1 with problems (``--strict``: warnings too), 2 for usage."""
+    from asgipaste.loader.check import check_file
 
     target = _target(args)
     names = [target.name] if "#" in args.config else None
-    problems = check_config(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
-    problems.extend(_check_servers(target, {str(problem) for problem in problems}))
-    for problem in problems:
+    report = check_file(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
+    for problem in report.errors:
         print(f"error: {problem}")
-    if problems:
-        print(f"{len(problems)} problem(s) in {target.path}")
-        return 1
-    what = f"[{target.name}]" if names else "every app section"
-    print(f"OK: {target.path}: {what} loads")
-    return 0
-
-
-def _check_servers(target: ServeTarget, seen: set[str]) -> list[ConfigError]:
-    """Build each ``[server:]`` section (options are parsed and checked; nothing is started)."""
-    from asgipaste import loadserver
-
-    problems: list[ConfigError] = []
-    for name in _server_sections(target.path):
-        try:
-            loadserver(target.uri, name=name, global_conf=dict(target.global_conf))
-        except ConfigError as exc:
-            if str(exc) not in seen:
-                seen.add(str(exc))
-                problems.append(exc)
-    return problems
+    for warning in report.warnings:
+        kind = "error" if args.strict else "warning"
+        note = "" if not isinstance(warning, ConfigError) else "\n  (no entry point of this file reaches it)"
+        print(f"{kind}: {warning}{note}")
+    what = f"[{target.name}]" if names else "every section"
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    code = report.exit_code(strict=args.strict)
+    if code:
+        print(f"{counts} in {target.path}")
+    else:
+        print(f"OK: {target.path}: {what} loads" + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+    return code
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -276,7 +267,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=_LOG_LEVELS)
     serve.set_defaults(func=cmd_serve)
 
-    check = command("check", "Load without serving; print every problem with file, section, key and line.")
+    check = command(
+        "check",
+        "Load every section without serving; print every problem once with file, section, key and line. "
+        "Exit 0 when clean or with warnings only, 1 with problems, 2 for usage.",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="warnings (problems no entry point reaches, ignored options) fail too"
+    )
     check.set_defaults(func=cmd_check)
 
     graph = command("graph", "Print the composed stack, each layer marked ASGI or WSGI.")

@@ -100,7 +100,8 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
     try:
         log_config = _setup_logging(spec)
         target = ServeTarget(path=Path(spec.path), name=spec.app, global_conf=spec.global_conf)
-        app: ASGIApp = target.load().asgi
+        stack = target.load()
+        app: ASGIApp = stack.asgi
     except ConfigError as exc:
         conn.send(("error", str(exc)))
         sys.exit(STARTUP_FAILURE)
@@ -108,6 +109,8 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         sys.exit(STARTUP_FAILURE)
     app = serving_app(app, ServePolicy(max_url_len=spec.max_url_len, workers=spec.workers))
+    logging.getLogger("asgipaste.launcher").info("launcher: %s worker pid %d serves %s", spec.app, os.getpid(),
+                                                 stack.describe())
     config = uvicorn.Config(
         app,
         interface="asgi3",

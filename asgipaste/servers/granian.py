@@ -39,6 +39,7 @@ from asgipaste.servers.options import (
     parse_port,
     positive_int,
     server_location,
+    unknown_option_error,
 )
 from asgipaste.servers.policy import ServePolicy
 from asgipaste.servers.target import ENV_LOGGING, ServeTarget
@@ -192,15 +193,14 @@ class GranianServer:
         scheme = "https" if "ssl_cert" in self.options else "http"
         if interface == "wsgi":
             logger.info(
-                "asgipaste: [%s] is WSGI all the way down: serving it on granian's WSGI interface directly "
-                "(no ASGI crossing) on %s://%s",
-                stack.name,
-                scheme,
-                self.listen,
+                "asgipaste: serving %s; granian's WSGI interface on %s://%s (%d worker%s)",
+                stack.describe(wsgi_interface=True), scheme, self.listen, self.workers,
+                "" if self.workers == 1 else "s",
             )
         else:
             logger.info(
-                "asgipaste: serving [%s] on granian's ASGI interface on %s://%s", stack.name, scheme, self.listen
+                "asgipaste: serving %s; granian's ASGI interface on %s://%s (%d worker%s)",
+                stack.describe(), scheme, self.listen, self.workers, "" if self.workers == 1 else "s",
             )
         options = dict(self.options)
         if "http" in options:
@@ -263,16 +263,11 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
         missing = "ssl_key" if "ssl_cert" in extra else "ssl_cert"
         raise ConfigValueError(f"TLS needs both ssl_cert and ssl_key; {missing} is missing", file=file, key=missing)
     if options:
-        known = ", ".join(sorted([
+        names = sorted([
             "host", "port", "workers", "interface", "log_level", "max_url_len", "max_header_count",
-            "max_header_bytes", *_OPTIONS,
-        ]))
-        raise ConfigValueError(
-            f"Unknown granian server option(s): {', '.join(sorted(options))}",
-            file=file,
-            key=sorted(options)[0],
-            hint=f"known: {known}",
-        )
+            "max_header_bytes", *_OPTIONS, *_TLS_ALIASES,
+        ])
+        raise unknown_option_error("granian", sorted(options), names, file=file)
     return GranianServer(
         listen=Listen(host, 8000 if port is None else port),
         workers=workers,
