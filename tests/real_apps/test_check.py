@@ -18,7 +18,12 @@ HERE = Path(__file__).parent
 @pytest.mark.filterwarnings("ignore:HTTPS is not enabled:UserWarning")
 @pytest.mark.parametrize(
     ("name", "global_conf"),
-    [("paste_eggs.ini", {}), ("kinto.ini", {"http_port": "8888"}), ("development.ini", {"http_port": "6543"})],
+    [
+        ("paste_eggs.ini", {}),
+        ("kinto.ini", {"http_port": "8888"}),
+        ("development.ini", {"http_port": "6543"}),
+        ("mounted.ini", {"http_port": "6543"}),
+    ],
 )
 def test_real_files_check_clean(name: str, global_conf: dict[str, str], tmp_path: Path) -> None:
     where = write_dist(tmp_path, "realapps_pyramid", ENTRY_POINTS)

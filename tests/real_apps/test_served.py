@@ -171,3 +171,25 @@ def test_pyramid_toolbar_turns_itself_off_with_workers(spawn: Callable[..., Proc
     assert httpx.get(f"http://127.0.0.1:{port}/info", timeout=10).json()["multiprocess"] is True
     assert httpx.get(f"http://127.0.0.1:{port}/_debug_toolbar/", timeout=10).status_code == 404
     assert 'id="pDebug"' not in httpx.get(f"http://127.0.0.1:{port}/", timeout=10).text
+
+
+def test_pyramid_mounted_under_urlmap_and_prefix(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    dists = write_dist(tmp_path / "dists", "realapps_pyramid", ENTRY_POINTS)
+    env = child_env()
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(dists)])
+    make_site(tmp_path)
+    ini = Path(shutil.copy(HERE / "mounted.ini", tmp_path / "mounted.ini"))
+    ours, theirs = _serve_both(spawn, ini, env=env)
+    seen = {}
+    for port in (ours, theirs):
+        base = f"http://127.0.0.1:{port}"
+        shop = httpx.get(f"{base}/shop/info", timeout=10).json()
+        assert (shop["script_name"], shop["url"]) == ("/shop", f"{base}/shop/info")
+        assert httpx.get(f"{base}/shopping", timeout=10).status_code == 404  # a prefix, not a string prefix
+        assert httpx.get(f"{base}/", timeout=10).content == INDEX
+        # PasteDeploy's prefix filter believes X-Forwarded-Host/-Proto itself; a waitress section
+        # removes them first (no trusted_proxy), under pserve and under asgipaste serve alike
+        proxied = httpx.get(f"{base}/proxied/info", headers=SPOOFED, timeout=10).json()
+        assert (proxied["script_name"], proxied["url"]) == ("/app", f"{base}/app/info")
+        seen[port] = proxied["remote_addr"]
+    assert set(seen.values()) == {"127.0.0.1"}
