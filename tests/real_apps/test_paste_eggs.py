@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import logging
 import shutil
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,3 +261,23 @@ def test_asterisk_target_is_a_404_not_a_500(site: Site) -> None:
     assert reference.status == 500
     for served in site.asgi:
         assert raw_request(served, "GET", "*").status == 404
+
+
+def _http10(served: Served, target: str) -> tuple[bytes, bytes]:
+    """An HTTP/1.0 request without keep-alive; the server must answer and close."""
+    with socket.create_connection((served.host, served.port), timeout=5) as sock:
+        sock.sendall(f"GET {target} HTTP/1.0\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):  # b"" once the server closes; a timeout fails the test
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0], body
+
+
+def test_http10_requests_are_answered_and_closed(site: Site) -> None:
+    status_line, body = _http10(site.waitress, "/sub/")
+    assert (status_line, body) == (b"HTTP/1.0 200 OK", SUB_INDEX)
+    for served in site.asgi:
+        # uvicorn answers with its own protocol version (RFC 9110 allows it); the body is the same
+        assert _http10(served, "/sub/") == (b"HTTP/1.1 200 OK", SUB_INDEX)
+        assert _http10(served, "/big.bin")[1] == BIG
