@@ -10,11 +10,14 @@ redirect and 404 texts is normalised: each server has its own).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
+import os
 import shutil
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,3 +284,35 @@ def test_http10_requests_are_answered_and_closed(site: Site) -> None:
         # uvicorn answers with its own protocol version (RFC 9110 allows it); the body is the same
         assert _http10(served, "/sub/") == (b"HTTP/1.1 200 OK", SUB_INDEX)
         assert _http10(served, "/big.bin")[1] == BIG
+
+
+def _open_fds_to(path: Path) -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{fd}") == str(path):
+                count += 1
+    return count
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_aborted_downloads_close_the_file(site: Site) -> None:
+    huge = site.root / "site" / "public" / "huge.bin"
+    huge.write_bytes(b"z" * (16 * 1024 * 1024))  # far more than the socket buffers hold
+    for served in [site.waitress, *site.asgi]:
+        for _ in range(3):
+            with socket.create_connection((served.host, served.port), timeout=5) as sock:
+                sock.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+                assert _wait_for(lambda: _open_fds_to(huge) >= 1), served.name  # mid-download: open
+        # the server notices the disconnect and closes the app's iterable (paste.fileapp's _FileIter)
+        assert _wait_for(lambda: _open_fds_to(huge) == 0), served.name
