@@ -193,3 +193,22 @@ def test_pyramid_mounted_under_urlmap_and_prefix(spawn: Callable[..., Proc], tmp
         assert (proxied["script_name"], proxied["url"]) == ("/app", f"{base}/app/info")
         seen[port] = proxied["remote_addr"]
     assert set(seen.values()) == {"127.0.0.1"}
+
+
+def test_pyramid_toolbar_on_granian(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    dists = write_dist(tmp_path / "dists", "realapps_pyramid", ENTRY_POINTS)
+    env = child_env()
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(dists)])
+    ini = tmp_path / "development.ini"
+    granian = "\n[server:granian]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = %(http_port)s\n"
+    ini.write_text((HERE / "development.ini").read_text() + granian)
+    port = free_port()
+    proc = spawn([ASGIPASTE, "serve", str(ini), f"http_port={port}", "--server", "granian"], env=env)
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc, timeout=30)
+    base = f"http://127.0.0.1:{port}"
+    # granian builds the environ itself (WSGI all the way down): one worker says multiprocess False too
+    assert httpx.get(f"{base}/info", timeout=10).json()["multiprocess"] is False
+    assert httpx.get(f"{base}/_debug_toolbar/", timeout=10).status_code == 200
+    home = httpx.get(f"{base}/", timeout=10)
+    assert 'id="pDebug"' in home.text and home.headers["server"] == "granian"
+    proc.wait_for(r"WSGI all the way down, no crossing")
