@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from asgipaste.errors import ConfigError, ConfigValueError
+from asgipaste.errors import ConfigError, ConfigKeyError, ConfigValueError
 from asgipaste.loader.plan import PROTOCOL_BY_PREFIX, PROTOCOL_BY_TYPE, PROTOCOL_OVERRIDE_KEY
 from asgipaste.loader.references import (
     APP,
@@ -68,8 +68,20 @@ def _dict(items: dict[str, Any], indent: str) -> str:
     if len(indent) + len(one_line) < 96 or not items:
         return one_line
     inner = indent + "    "
-    lines = [f"{inner}{_lit(k)}: {_lit(v)}," for k, v in items.items()]
+    lines = [f"{inner}{_lit(k)}: {_long(v, inner, len(_lit(k)) + 2)}," for k, v in items.items()]
     return "{\n" + "\n".join(lines) + f"\n{indent}}}"
+
+
+def _long(value: Any, indent: str, used: int) -> str:
+    """A literal; a long string of several lines is written one line of it per source line."""
+    text = _lit(value)
+    if not isinstance(value, str) or isinstance(value, _Code) or len(indent) + used + len(text) < 110:
+        return text
+    pieces = value.splitlines(keepends=True)
+    if len(pieces) < 2:
+        return text
+    inner = indent + "    "
+    return "(\n" + "".join(f"{inner}{_lit(piece)}\n" for piece in pieces) + f"{indent})"
 
 
 def _identifier(text: str) -> str:
@@ -218,21 +230,35 @@ class Exporter:
                 continue
             try:
                 main.loader._section_context(object_type, header, self.vars or None)
+            except ConfigKeyError as exc:
+                if not (exc.key or "").startswith("get "):  # a get depends on the caller: fine here
+                    self._broken(main, header, exc, top)
+                    continue
             except ConfigError as exc:
-                if header == top:
-                    raise
-                main.functions[header] = ""
-                main.blocks[header] = self._broken(main, header, exc)
+                self._broken(main, header, exc, top)
                 continue
-            self._emit(main, header)
+            try:
+                self._emit(main, header)
+            except ConfigError as exc:
+                self._broken(main, header, exc, top)
         return self._module(main, top)
 
-    def _broken(self, f: _File, header: str, exc: ConfigError) -> str:
+    def _broken(self, f: _File, header: str, exc: ConfigError, top: str) -> None:
+        """A section that does not resolve: asking for it raises the loader's error (the top one is an error now)."""
+        if header == top:
+            raise exc
+        name = f.functions.get(header) or self._function_name(f, header)
+        f.functions[header] = name
         line = f.loader.ini.line_of(header)
         message = exc.message.replace("\n", " ")
-        return (
-            f"# [{header}] {f.label}, line {line}: does not resolve, so asking for it raises the loader's error\n"
-            f"{f.var}.broken({_lit(header)}, {_lit(message)}, line={line})\n"
+        f.blocks[header] = "\n".join(
+            [
+                f"# [{header}] {f.label}, line {line}: does not resolve; asking for it raises the loader's error",
+                f"@{f.var}.section({_lit(header)})",
+                f"def {name}(caller: Conf) -> Node:",
+                f"    raise {f.var}.error({_lit(header)}, {line}, {_lit(message)})",
+                "",
+            ]
         )
 
     def _module(self, main: _File, top: str) -> str:
@@ -240,16 +266,17 @@ class Exporter:
         for f in self.files.values():
             taken |= {f.var, f.defaults_var}
         imports = self.imports.lines(taken)
-        uri = f"config:{self.path}"
-        call = f"loadapp({uri!r}" + (f", name={self.name!r}" if self.name else "") + (
-            ", global_conf=..." if self.vars else ""
-        ) + ")"
+        uri = f"config:{self.path}" + (f"#{self.name}" if self.name else "")
         out = [
             f'"""[{top}] of {main.label}, exported by ``asgipaste export``.',
             "",
-            f"Importing this module builds what ``{call}``",
-            "builds (the same factories, called with the same configuration in the same",
-            "order, joined at the same WSGI/ASGI borders) without reading any INI file.",
+            "Importing this module builds what loading",
+            "",
+            f"    {uri}",
+            "",
+            "builds" + (" (with the command line's globals in CALLER)" if self.vars else "") + ":",
+            "the same factories, called with the same configuration in the same",
+            "order, joined at the same WSGI/ASGI borders, without reading any INI file.",
             "``app`` is the ASGI app; ``wsgi_app`` exists when the stack is WSGI all the",
             "way down. Move a secret out of ``GLOBAL_CONF`` with",
             '``GLOBAL_CONF["name"] = os.environ["NAME"]`` before the sections are used.',

@@ -90,13 +90,9 @@ class Sections(Loader):
 
         return register
 
-    def broken(self, header: str, message: str, *, line: int | None = None) -> None:
-        """A section that did not resolve when exported: asking for it raises what the loader raised."""
-
-        def fail(caller: Conf) -> Node:
-            raise ConfigLookupError(message, file=self.filename, section=header, line=line)
-
-        self.section(header)(fail)
+    def error(self, header: str, line: int | None, message: str) -> ConfigLookupError:
+        """The loader's error for a section that did not resolve when it was exported."""
+        return ConfigLookupError(message, file=self.filename, section=header, line=line)
 
     # -- lookup (what composites' loaders call) ------------------------------
     def find_section(self, object_type: ObjectType, name: str | None = None) -> str:
