@@ -73,11 +73,18 @@ def _dict(items: dict[str, Any], indent: str) -> str:
 
 
 def _long(value: Any, indent: str, used: int) -> str:
-    """A literal; a long string of several lines is written one line of it per source line."""
+    """A literal; a string too long for one line is written a piece a line (a line of it, or a path part)."""
     text = _lit(value)
     if not isinstance(value, str) or isinstance(value, _Code) or len(indent) + used + len(text) < 110:
         return text
     pieces = value.splitlines(keepends=True)
+    if len(pieces) < 2:
+        pieces = []
+        for part in re.findall(r"[^/ ]*(?:[/ ]|$)", value):
+            if pieces and len(pieces[-1]) + len(part) < 70:
+                pieces[-1] += part
+            elif part:
+                pieces.append(part)
     if len(pieces) < 2:
         return text
     inner = indent + "    "
@@ -249,7 +256,7 @@ class Exporter:
             raise exc
         name = f.functions.get(header) or self._function_name(f, header)
         f.functions[header] = name
-        line = f.loader.ini.line_of(header)
+        line = exc.line if exc.file == f.loader.filename and exc.line else f.loader.ini.line_of(header)
         message = exc.message.replace("\n", " ")
         f.blocks[header] = "\n".join(
             [
@@ -267,23 +274,21 @@ class Exporter:
             taken |= {f.var, f.defaults_var}
         imports = self.imports.lines(taken)
         uri = f"config:{self.path}" + (f"#{self.name}" if self.name else "")
+        given = " with the command line's globals (CALLER)" if self.vars else ""
         out = [
-            f'"""[{top}] of {main.label}, exported by ``asgipaste export``.',
-            "",
-            "Importing this module builds what loading",
+            f'"""[{top}] of {main.label}, written down by ``asgipaste export`` from',
             "",
             f"    {uri}",
             "",
-            "builds" + (" (with the command line's globals in CALLER)" if self.vars else "") + ":",
-            "the same factories, called with the same configuration in the same",
-            "order, joined at the same WSGI/ASGI borders, without reading any INI file.",
-            "``app`` is the ASGI app; ``wsgi_app`` exists when the stack is WSGI all the",
-            "way down. Move a secret out of ``GLOBAL_CONF`` with",
-            '``GLOBAL_CONF["name"] = os.environ["NAME"]`` before the sections are used.',
+            f"Importing this module builds what loading that section{given} builds:",
+            "the same factories, called with the same configuration in the same order,",
+            "joined at the same WSGI/ASGI borders; no INI file is read. ``app`` is the",
+            "ASGI app; ``wsgi_app`` exists when the stack is WSGI all the way down.",
+            "To keep a secret out of this file, read it from the environment in",
+            '``GLOBAL_CONF`` (``"db_password": os.environ["DB_PASSWORD"]``, with ``import os``).',
             '"""',
             "",
             *imports,
-            "",
             "from asgipaste.export.runtime import " + ", ".join(_RUNTIME_NAMES),
             "",
             "#: Every value from [DEFAULT], `set` or the command line (var=value), here and __file__ included.",
@@ -294,7 +299,7 @@ class Exporter:
                 "",
                 f"#: [DEFAULT] of {f.label}: the globals each of its sections starts from.",
                 f"{f.defaults_var} = " + _dict(f.defaults, ""),
-                f"{f.var} = Sections({_lit(f.loader.filename)})",
+                f"{f.var} = Sections({_long(f.loader.filename, '', len(f.var) + 13)})",
             ]
             for header in f.loader.ini.sections():
                 if header in f.blocks:
@@ -435,8 +440,11 @@ class Exporter:
             body += ["node = " + node.format("    "), *extras, "return node"]
         else:
             body.append("return " + node.format("    "))
+        comment = [f"# [{header}] {f.label}, line {line}{what}"]
+        if len(comment[0]) > 110:
+            comment = [f"# [{header}] {f.label}, line {line}", f"#   {what.removeprefix(': ')}"]
         code = [
-            f"# [{header}] {f.label}, line {line}{what}",
+            *comment,
             f"@{s}.section({_lit(header)})",
             f"def {name}(caller: Conf) -> Node:",
             *("    " + part for part in body),

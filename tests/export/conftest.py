@@ -27,6 +27,7 @@ __all__ = ["_stand_in_keystoneclient"]
 
 _counter = itertools.count()
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
+_OURS = ("asgipaste", "recorder", "fakeasgiapp", "nova", "keystoneclient", "webob.dec")
 
 
 def write_files(root: Path, files: dict[str, str]) -> None:
@@ -91,31 +92,34 @@ def graph_shape(node: StackNode) -> tuple[Any, ...]:
 
 
 def object_shape(obj: Any) -> list[tuple[str, Any]]:
-    """Every object reachable from the app, by type, with each WSGI adapter's thread setting."""
+    """Every app-like object reachable from the app, by type, with each WSGI adapter's thread setting."""
     seen: set[int] = set()
     out: list[tuple[str, Any]] = []
 
     def visit(value: Any, depth: int) -> None:
-        if depth > 25 or id(value) in seen or isinstance(value, (str, bytes, int, float, bool, type(None))):
-            return
-        if isinstance(value, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)):
+        if depth > 40 or id(value) in seen:
             return
         seen.add(id(value))
         if isinstance(value, dict):
-            for item in value.values():
+            for item in list(value.values()):
                 visit(item, depth + 1)
             return
-        if isinstance(value, (list, tuple, set, frozenset)):
+        if isinstance(value, (list, tuple)):
             for item in value:
                 visit(item, depth + 1)
             return
+        if isinstance(value, types.MethodType):
+            visit(value.__self__, depth + 1)
+            return
+        if not type(value).__module__.startswith(_OURS):
+            return
         out.append((type(value).__qualname__, value.threads if isinstance(value, WSGIAdapter) else None))
-        for attr in ("app", "application", "apps", "mapping", "applications", "wsgi_app", "members"):
-            try:
-                child = object.__getattribute__(value, attr)
-            except AttributeError:
-                continue
-            visit(child, depth + 1)
+        attrs = dict(getattr(value, "__dict__", {}))
+        for slot in getattr(type(value), "__slots__", ()):
+            if hasattr(value, slot):
+                attrs[slot] = getattr(value, slot)
+        for name in sorted(attrs):
+            visit(attrs[name], depth + 1)
 
     visit(obj, 0)
     return out
