@@ -554,8 +554,10 @@ class Exporter:
             return None, self._factory(spec)
         protocol, ref, _ = find_entry_point(spec, object_type, name)
         ep = ref.entry_point
-        target = f"{ep.module}:{ep.attr}" if ep is not None else ref.spec
-        return protocol, self._factory(target)
+        if ep is None:  # one of asgipaste's aliases (egg:Paste#urlmap): a module:object reference
+            return protocol, self._factory(ref.spec)
+        # An entry point is loaded as it is named (no call: aliases).
+        return protocol, self.imports.expression(f"{ep.module}:{ep.attr}" if ep.attr else ep.module)
 
     def _ref(self, f: _File, object_type: ObjectType, name: str, concrete_conf: dict[str, Any]) -> Any:
         """Code for the node ``name`` names where a pipeline, next or filter-with names it."""

@@ -6,6 +6,7 @@ The stand-in nova and keystoneclient packages of ``tests/mixed`` are put on
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import re
@@ -13,6 +14,7 @@ import shutil
 import sys
 import textwrap
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import httpx
 
 from asgipaste.export import write_module
 from asgipaste.interop.wsgi import WSGIAdapter
+from asgipaste.loader import build
 from asgipaste.stack import StackNode
 from tests.mixed.conftest import _stand_in_keystoneclient
 
@@ -75,6 +78,24 @@ async def answers(app: Any, requests: list[tuple[str, str, dict[str, str]]]) -> 
                 continue
             out.append((response.status_code, sorted(response.headers.items()), response.content))
     return out
+
+
+@contextlib.contextmanager
+def factory_calls() -> Iterator[list[tuple[Any, ...]]]:
+    """Every factory call the builder makes: section, factory, global_conf and local_conf, in order."""
+    calls: list[tuple[Any, ...]] = []
+    real = build.call_factory
+
+    def recording(node: Any, factory: Any, *args: Any, **kwargs: Any) -> Any:
+        conf = next(a for a in args if isinstance(a, dict))  # after the loader (composites) or app (filter-apps)
+        calls.append((node.label, node.protocol, factory, dict(conf), dict(kwargs)))
+        return real(node, factory, *args, **kwargs)
+
+    build.call_factory = recording  # type: ignore[assignment]
+    try:
+        yield calls
+    finally:
+        build.call_factory = real  # type: ignore[assignment]
 
 
 def graph_shape(node: StackNode) -> tuple[Any, ...]:

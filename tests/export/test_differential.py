@@ -4,7 +4,8 @@ For every app load of the PasteDeploy parity corpus (``tests/loader``), the
 seed nova file, the bundled demo and a few mixed trees: export, delete the
 INI files, import the module, and compare with the loader's stack: the same
 factory calls in the same order with the same configuration
-(``recorder.CALLS``), the same graph (kinds, protocols, joins, lines), the
+(``recorder.CALLS``, and every call the builder makes, whatever the
+factory), the same graph (kinds, protocols, joins, lines), the
 same objects with the same WSGI thread settings, and the same answers.
 """
 
@@ -18,7 +19,16 @@ import pytest
 import recorder
 
 from asgipaste import load_stack
-from tests.export.conftest import answers, delete, export, graph_shape, import_module, object_shape, write_files
+from tests.export.conftest import (
+    answers,
+    delete,
+    export,
+    factory_calls,
+    graph_shape,
+    import_module,
+    object_shape,
+    write_files,
+)
 from tests.loader.test_differential import CORPUS
 from tests.mixed.conftest import NOVA_INI
 
@@ -108,14 +118,17 @@ def _compare(ini: Path, name: str | None, global_conf: dict[str, Any] | None, tm
     """Load, export, delete the files, import; the two stacks' calls and shapes must be equal."""
     uri = f"config:{ini}"
     recorder.CALLS.clear()
-    stack = load_stack(uri, name=name, global_conf=global_conf)
+    with factory_calls() as their_calls:
+        stack = load_stack(uri, name=name, global_conf=global_conf)
     theirs = list(recorder.CALLS)
     path = export(ini, tmp_path / "out", name, global_conf)
     delete(*drop)
     recorder.CALLS.clear()
-    module = import_module(path)
+    with factory_calls() as our_calls:
+        module = import_module(path)
     ours = list(recorder.CALLS)
     assert ours == theirs
+    assert our_calls == their_calls and their_calls
     assert graph_shape(module.stack.graph) == graph_shape(stack.graph)
     assert object_shape(module.app) == object_shape(stack.asgi)
     assert hasattr(module, "wsgi_app") == (stack.wsgi is not None)
