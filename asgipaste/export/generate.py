@@ -386,21 +386,29 @@ class Exporter:
         sets_code = _Code("sets" if sets else "{}")
         what = ""
         node: _Call
+        filter_call: Any
+        wrapper_dicts = ("conf", "local_conf")
         if prefix == "filter-app":
             next_name = pop("next") or ""
             use = pop("use")
             if use is not None:
                 filter_call = self._use(f, header, FILTER, use, sets_code, concrete_conf, None, kind="filter")
                 what = f": filter {use} over {next_name}"
+                dicts = ("conf", "local_conf")
             else:
                 filter_call, spec = self._explicit(f, header, FILTER, local, plain, kind="filter")
                 what = f": filter {spec} over {next_name}"
+                # As the loader builds it, the section shares its filter's configuration.
+                dicts = ("filter_node.global_conf", "filter_node.local_conf")
             next_call = self._ref(f, APP, next_name, concrete_conf)
             body.append(f"local_conf = {_dict(local, '    ')}")
+            if dicts[0] != "conf":
+                body.append("filter_node = " + filter_call.format("    "))
+                filter_call = _Code("filter_node")
             node = _Call(
                 f"{s}.filter_app",
                 [_lit(header)],
-                [("line", line), ("conf", "conf"), ("local_conf", "local_conf"), ("next", next_call),
+                [("line", line), ("conf", dicts[0]), ("local_conf", dicts[1]), ("next", next_call),
                  ("filter", filter_call)],
             )  # fmt: skip
         elif prefix == "pipeline":
@@ -420,6 +428,8 @@ class Exporter:
             node, spec = self._explicit(f, header, object_type, local, plain)
             body.append(f"local_conf = {_dict(local, '    ')}")
             what = f": {spec}"
+            # As the loader builds it, a filter-with wrapper shares the section's configuration.
+            wrapper_dicts = ("node.global_conf", "node.local_conf")
         extras: list[str] = []
         if threads is not None:
             extras.append(f"node.wsgi_threads = {int(threads)}")
@@ -431,7 +441,8 @@ class Exporter:
             wrapper = _Call(
                 f"{s}.filter_with",
                 ["node", _lit(header)],
-                [("line", ini.line_of(header, "filter-with")), ("conf", "conf"), ("local_conf", "local_conf"),
+                [("line", ini.line_of(header, "filter-with")), ("conf", wrapper_dicts[0]),
+                 ("local_conf", wrapper_dicts[1]),
                  ("filter", self._ref(f, FILTER, filter_with, concrete_conf))],
             )  # fmt: skip
             what += f" (filter-with = {filter_with})"

@@ -149,7 +149,7 @@ class Sections(Loader):
             _object_type(header, kind),
             protocol,
             dict(global_conf),
-            local_conf,
+            dict(local_conf),
             self,
             ref=FactoryRef(_spec(factory)),
             section=header,

@@ -77,6 +77,37 @@ MIXED: dict[str, tuple[dict[str, str], str, str | None, dict[str, str] | None]] 
         None,
         {"db_password": "hunter2", "region": "us"},
     ),
+    "use_quirks": (
+        {"a.ini": f"""
+            [app:main]
+            use = fa
+            set colour = blue
+            extra = 1
+            [filter-app:fa]
+            paste.filter_factory = recorder:filter_factory
+            next = inner
+            opt = x
+            [app:inner]
+            paste.app_factory = recorder:app_factory
+            filter-with = f
+            a = 1
+            [app:egg_inner]
+            use = {R}
+            filter-with = f
+            [composite:top2]
+            use = egg:FakeASGIApp#recorded_map
+            /x = egg_inner
+            app.y = uses_egg_inner
+            [app:uses_egg_inner]
+            use = egg_inner
+            b = 2
+            [filter:f]
+            paste.filter_factory = recorder:filter_factory
+            """},
+        "a.ini",
+        None,
+        None,
+    ),
     "cross_file_wsgi": (
         {
             "site/top.ini": """
