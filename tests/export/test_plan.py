@@ -21,6 +21,7 @@ from asgipaste.loader.resolve import ConfigLoader
 from tests.export.conftest import delete, export, import_module, write_files
 from tests.export.test_differential import MIXED
 from tests.loader.test_differential import CORPUS
+from tests.mixed.conftest import NOVA_INI
 
 CALLERS: list[dict[str, str] | None] = [None, {"extra": "from-composite", "tier": "silver"}]
 
@@ -66,12 +67,24 @@ def _cases() -> list[tuple[str, str, str | None, dict[str, str] | None]]:
     return out
 
 
-@pytest.mark.parametrize(("case", "file", "name", "global_conf"), _cases())
+def _files(case: str) -> dict[str, str]:
+    if case == "nova":
+        return {"api-paste.ini": NOVA_INI.read_text()}
+    if case == "demo":
+        import asgipaste.demo
+
+        return {"api-paste.ini": (Path(asgipaste.demo.__file__).parent / "api-paste.ini").read_text()}
+    return CORPUS[case][0] if case in CORPUS else MIXED[case][0]
+
+
+@pytest.mark.parametrize(
+    ("case", "file", "name", "global_conf"),
+    [*_cases(), ("nova", "api-paste.ini", "osapi_compute", None), ("demo", "api-paste.ini", "main", None)],
+)
 def test_every_section_resolves_as_the_loader_resolves_it(
     case: str, file: str, name: str | None, global_conf: dict[str, str] | None, tmp_path: Path
 ) -> None:
-    files = CORPUS[case][0] if case in CORPUS else MIXED[case][0]
-    write_files(tmp_path / "ini", files)
+    write_files(tmp_path / "ini", _files(case))
     ini = tmp_path / "ini" / file
     loader = ConfigLoader(str(ini))
     if global_conf:
