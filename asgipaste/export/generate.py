@@ -173,12 +173,14 @@ class _Imports:
         self.modules: dict[str, str] = {}  # module -> name bound
 
     def expression(self, spec: str) -> str:
+        """Code for ``module:attr.path``; the module's name is filled in by :meth:`resolve`."""
         module, _, target = spec.partition(":")
         module = module.strip()
-        binding = self.modules.setdefault(module, module)
-        return binding + ("." + target.strip() if target.strip() else "")
+        self.modules.setdefault(module, module)
+        return f"\x00{module}\x00" + ("." + target.strip() if target.strip() else "")
 
     def lines(self, taken: set[str]) -> list[str]:
+        """The import statements; a module whose name the module itself uses is imported under an alias."""
         out = []
         for module in sorted(self.modules, key=str.lower):
             top = module.split(".", 1)[0]
@@ -190,6 +192,9 @@ class _Imports:
                 out.append(f"import {module}")
         return out
 
+    def resolve(self, text: str) -> str:
+        return re.sub("\x00([^\x00]+)\x00", lambda match: self.modules[match.group(1)], text)
+
 
 class Exporter:
     def __init__(self, path: str, name: str | None, global_conf: dict[str, Any] | None) -> None:
@@ -200,6 +205,7 @@ class Exporter:
         self.imports = _Imports()
         self.files: dict[str, _File] = {}
         self.function_names: set[str] = set(_RESERVED)
+        self.top = ""
 
     # -- files -------------------------------------------------------------
     def _file(self, path: str, caller: dict[str, Any] | None) -> _File:
@@ -230,29 +236,33 @@ class Exporter:
         for key, value in self.vars.items():
             self.globals.key(key, value, "command line")
         main = self._file(self.path, self.vars)
-        top = main.loader.find_config_section(APP, self.name or "main")
-        for header in main.loader.ini.sections():
+        self.top = main.loader.find_config_section(APP, self.name or "main")
+        self._emit_all(main, self.vars or None)
+        return self._module(main, self.top)
+
+    def _emit_all(self, f: _File, caller: dict[str, Any] | None) -> None:
+        """Every app and filter section of a file: its composites may ask for any of them by name."""
+        for header in f.loader.ini.sections():
             object_type = _section_type(header)
             if object_type is None:
                 continue
             try:
-                main.loader._section_context(object_type, header, self.vars or None)
+                f.loader._section_context(object_type, header, caller)
             except ConfigKeyError as exc:
                 if not (exc.key or "").startswith("get "):  # a get depends on the caller: fine here
-                    self._broken(main, header, exc, top)
+                    self._broken(f, header, exc)
                     continue
             except ConfigError as exc:
-                self._broken(main, header, exc, top)
+                self._broken(f, header, exc)
                 continue
             try:
-                self._emit(main, header)
+                self._emit(f, header)
             except ConfigError as exc:
-                self._broken(main, header, exc, top)
-        return self._module(main, top)
+                self._broken(f, header, exc)
 
-    def _broken(self, f: _File, header: str, exc: ConfigError, top: str) -> None:
+    def _broken(self, f: _File, header: str, exc: ConfigError) -> None:
         """A section that does not resolve: asking for it raises the loader's error (the top one is an error now)."""
-        if header == top:
+        if header == self.top and f.var == "sections":
             raise exc
         name = f.functions.get(header) or self._function_name(f, header)
         f.functions[header] = name
@@ -321,7 +331,7 @@ class Exporter:
             "    wsgi_app = stack.wsgi",
             "",
         ]
-        text = "\n".join(out)
+        text = self.imports.resolve("\n".join(out))
         return text.replace("\n\n\n\n", "\n\n\n")
 
     # -- one section ---------------------------------------------------------
@@ -587,7 +597,10 @@ class Exporter:
                 hint="only config:, egg: and call: references can be written down as Python",
             )
         path = _config_path(rest, f.loader.ini.here)
+        fresh = path not in self.files
         included = self._file(path, concrete_conf)
+        if fresh:
+            self._emit_all(included, concrete_conf)
         header = included.loader.find_config_section(object_type, section)
         return _Code(f"{self._emit(included, header)}(conf)")
 

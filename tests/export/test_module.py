@@ -181,3 +181,23 @@ def test_uvicorn_serves_the_module(tmp_path: Path) -> None:
         assert wait_http(f"http://127.0.0.1:{port}/tutorial/secondapp", proc=proc).text == "I am second app"
     finally:
         proc.kill()
+
+
+def test_a_module_named_like_the_modules_own_names_is_aliased(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "conf.py").write_text(
+        "import recorder\n\n\ndef app_factory(global_conf, **local_conf):\n"
+        "    return recorder.app_factory(global_conf, **local_conf)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "pkg"))
+    monkeypatch.delitem(sys.modules, "conf", raising=False)
+    write_files(tmp_path, {"a.ini": "[app:main]\nuse = call:conf:app_factory\nx = 1\n"})
+    path = export(tmp_path / "a.ini", tmp_path / "out")
+    source = path.read_text()
+    assert "import conf as conf_module\n" in source and "factory=conf_module.app_factory," in source
+    assert _ruff(path).returncode == 0
+    recorder.CALLS.clear()
+    import_module(path)
+    assert recorder.CALLS == [("app", {"here": str(tmp_path), "__file__": str(tmp_path / "a.ini")}, {"x": "1"})]
