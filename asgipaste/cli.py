@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -165,35 +166,26 @@ def _serve_several(
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from asgipaste import check_config
+    """Exit 0 when clean or with warnings only, 1 with problems (``--strict``: warnings too), 2 for usage."""
+    from asgipaste.loader.check import check_file
 
     target = _target(args)
     names = [target.name] if "#" in args.config else None
-    problems = check_config(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
-    problems.extend(_check_servers(target, {str(problem) for problem in problems}))
-    for problem in problems:
+    report = check_file(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
+    for problem in report.errors:
         print(f"error: {problem}")
-    if problems:
-        print(f"{len(problems)} problem(s) in {target.path}")
-        return 1
-    what = f"[{target.name}]" if names else "every app section"
-    print(f"OK: {target.path}: {what} loads")
-    return 0
-
-
-def _check_servers(target: ServeTarget, seen: set[str]) -> list[ConfigError]:
-    """Build each ``[server:]`` section (options are parsed and checked; nothing is started)."""
-    from asgipaste import loadserver
-
-    problems: list[ConfigError] = []
-    for name in _server_sections(target.path):
-        try:
-            loadserver(target.uri, name=name, global_conf=dict(target.global_conf))
-        except ConfigError as exc:
-            if str(exc) not in seen:
-                seen.add(str(exc))
-                problems.append(exc)
-    return problems
+    for warning in report.warnings:
+        kind = "error" if args.strict else "warning"
+        note = "" if not isinstance(warning, ConfigError) else "\n  (no entry point of this file reaches it)"
+        print(f"{kind}: {warning}{note}")
+    what = f"[{target.name}]" if names else "every section"
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    code = report.exit_code(strict=args.strict)
+    if code:
+        print(f"{counts} in {target.path}")
+    else:
+        print(f"OK: {target.path}: {what} loads" + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+    return code
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -267,12 +259,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "Serve one app (or several with --app) of an INI file, like pserve.")
     serve.add_argument(
         "--app",
+        "-n",
+        "--app-name",
         action="append",
         metavar="NAME[=HOST:PORT]",
-        help="app section to serve; repeat with HOST:PORT to serve several apps, each on its own port",
+        help="app section to serve (pserve's -n/--app-name); repeat with HOST:PORT to serve several apps, "
+        "each on its own port",
     )
     serve.add_argument(
-        "--server", metavar="NAME", help="[server:NAME] section to use (default main if present)"
+        "--server",
+        "-s",
+        "--server-name",
+        metavar="NAME",
+        help="[server:NAME] section to use (pserve's -s/--server-name; default main if present)",
     )
     serve.add_argument("--host", help="bind address (overrides the server section)")
     serve.add_argument("--port", type=int, help="port (overrides the server section)")
@@ -281,7 +280,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=_LOG_LEVELS)
     serve.set_defaults(func=cmd_serve)
 
-    check = command("check", "Load without serving; print every problem with file, section, key and line.")
+    check = command(
+        "check",
+        "Load every section without serving; print every problem once with file, section, key and line. "
+        "Exit 0 when clean or with warnings only, 1 with problems, 2 for usage.",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="warnings (problems no entry point reaches, ignored options) fail too"
+    )
     check.set_defaults(func=cmd_check)
 
     graph = command("graph", "Print the composed stack, each layer marked ASGI or WSGI.")
@@ -301,6 +307,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _working_directory_first() -> None:
+    """Import like uvicorn and gunicorn: modules beside the INI (in the working directory) are found.
+
+    Worker processes inherit it through ``PYTHONPATH`` (granian's and uvicorn's
+    workers start fresh interpreters).
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if cwd not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([cwd, *paths])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``asgipaste`` command; returns the exit code.
 
@@ -308,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     """
     args = _parser().parse_args(argv)
+    _working_directory_first()
     if getattr(args, "workers", None) is not None and args.workers < 1:
         print(f"asgipaste: --workers {args.workers}: must be at least 1", file=sys.stderr)
         return 2

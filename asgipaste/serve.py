@@ -83,8 +83,9 @@ class LazyApp:
     def _load(self, scope_type: str) -> None:
         try:
             self._target = self._source()
-            app = self._target.load().asgi
-            self._app = serving_app(app, ServePolicy.from_env())
+            stack = self._target.load()
+            policy = ServePolicy.from_env()
+            self._app = serving_app(stack.asgi, policy)
         except ConfigError as exc:
             self._error = str(exc)
             if scope_type != "lifespan":  # uvicorn logs the lifespan failure message itself
@@ -93,7 +94,7 @@ class LazyApp:
             self._error = f"{type(exc).__name__}: {exc}"
             logger.error("asgipaste: loading the app failed:\n%s", traceback.format_exc().rstrip())
         else:
-            logger.info("asgipaste: loaded [%s] from %s", self._target.name, self._target.path)
+            logger.info("asgipaste: serving %s; worker pid %d", stack.describe(), os.getpid())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._app is None and self._error is None:

@@ -56,3 +56,25 @@ class LoadedStack:
     graph: StackNode
     name: str
     file: str | None = None
+
+    def describe(self, *, wsgi_interface: bool = False) -> str:
+        """One line for startup banners: the section, the file, the protocol at the root and the crossings.
+
+        >>> root = StackNode("app", "app:main", "wsgi", join="adapter")
+        >>> LoadedStack(asgi=None, wsgi=object(), graph=root, name="app:main", file="/srv/a.ini").describe()
+        '[app:main] from /srv/a.ini: WSGI all the way down, 1 crossing (WSGI to ASGI at the root)'
+        >>> LoadedStack(asgi=None, wsgi=object(), graph=root, name="app:main").describe(wsgi_interface=True)
+        '[app:main]: WSGI all the way down, no crossing (served on a WSGI interface)'
+        """
+        where = f" from {self.file}" if self.file else ""
+        nodes = self.graph.walk()
+        adapters = sum(1 for node in nodes if node.join == "adapter")
+        bridges = sum(1 for node in nodes if node.join == "bridge")
+        if self.wsgi is not None:
+            if wsgi_interface:
+                return f"[{self.name}]{where}: WSGI all the way down, no crossing (served on a WSGI interface)"
+            return f"[{self.name}]{where}: WSGI all the way down, 1 crossing (WSGI to ASGI at the root)"
+        crossings = adapters + bridges
+        detail = f"{adapters} WSGI-to-ASGI, {bridges} ASGI-to-WSGI"
+        plural = "" if crossings == 1 else "s"
+        return f"[{self.name}]{where}: ASGI at the root, {crossings} crossing{plural} ({detail})"

@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import tempfile
@@ -200,4 +201,9 @@ def shared_database(conf: Mapping[str, Any]) -> Database:
         db = _registry.get(path)
         if db is None:
             db = _registry[path] = Database(path)
+            # Part of the startup banner: where the demo's data lives, and that it is shared.
+            logging.getLogger("uvicorn.error").info(
+                "asgipaste demo: database %s (shared by every demo process of this user; "
+                "sqlite_db=PATH chooses another)", path
+            )
         return db

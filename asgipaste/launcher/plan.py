@@ -37,6 +37,8 @@ class ApiSpec:
     name: str
     listen: Listen
     workers: int
+    ssl_certfile: str | None = None  # TLS when set (with ssl_keyfile)
+    ssl_keyfile: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def read_launch_plan(
             hint="add `enabled_apis = osapi_compute, metadata` to [DEFAULT] (or pass enabled_apis=... )",
         )
     names = [name for name in re.split(r"[\s,]+", enabled.strip()) if name]
+    ssl_apis = {name for name in re.split(r"[\s,]+", (options.get("enabled_ssl_apis") or "").strip()) if name}
     apis: list[ApiSpec] = []
     for name in dict.fromkeys(names):
         host = (options.get(f"{name}_listen") or "0.0.0.0").strip()
@@ -135,7 +138,9 @@ def read_launch_plan(
             except ValueError as exc:
                 raise options.error(f"{port_key}: {exc}", port_key)
         workers = options.integer(f"{name}_workers", os.cpu_count() or 1, minimum=1) or 1
-        apis.append(ApiSpec(name=name, listen=Listen(host.strip("[]"), port), workers=workers))
+        certfile, keyfile = _tls(options, name, ssl_apis)
+        apis.append(ApiSpec(name=name, listen=Listen(host.strip("[]"), port), workers=workers,
+                            ssl_certfile=certfile, ssl_keyfile=keyfile))
     timeout = options.integer("graceful_shutdown_timeout", 60, minimum=0)
     return LaunchPlan(
         path=path,
@@ -146,3 +151,22 @@ def read_launch_plan(
         log_level=log_level,
         ini_logging=ini_logging,
     )
+
+
+def _tls(options: _Options, name: str, ssl_apis: set[str]) -> tuple[str | None, str | None]:
+    """``<api>_ssl_certfile``/``<api>_ssl_keyfile``; else, for an API in nova's
+    ``enabled_ssl_apis``, ``ssl_cert_file``/``ssl_key_file``."""
+    certfile = options.get(f"{name}_ssl_certfile")
+    keyfile = options.get(f"{name}_ssl_keyfile")
+    if certfile is None and keyfile is None and name in ssl_apis:
+        certfile, keyfile = options.get("ssl_cert_file"), options.get("ssl_key_file")
+        if certfile is None or keyfile is None:
+            missing = "ssl_cert_file" if certfile is None else "ssl_key_file"
+            raise options.error(f"{name} is in enabled_ssl_apis but {missing} is not set", missing)
+    if (certfile is None) != (keyfile is None):
+        missing = f"{name}_ssl_keyfile" if keyfile is None else f"{name}_ssl_certfile"
+        raise options.error(f"TLS for {name} needs both a certificate and a key; {missing} is missing", missing)
+    for key, value in ((f"{name}_ssl_certfile", certfile), (f"{name}_ssl_keyfile", keyfile)):
+        if value is not None and not os.path.isfile(value.strip()):
+            raise options.error(f"{value.strip()!r} is not a file", key, hint="give the path of a PEM file")
+    return (certfile.strip() if certfile else None), (keyfile.strip() if keyfile else None)

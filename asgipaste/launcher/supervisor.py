@@ -124,9 +124,10 @@ class Launcher:
             if self._state is not None:
                 self._state.failures[worker.api.name] = 0
             logger.info(
-                "launcher: %s worker pid %s ready on http://%s",
+                "launcher: %s worker pid %s ready on %s://%s",
                 worker.api.name,
                 detail,
+                "https" if worker.api.ssl_certfile else "http",
                 worker.api.listen,
             )
         elif kind == "error":

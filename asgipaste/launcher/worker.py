@@ -45,6 +45,8 @@ class WorkerSpec:
     log_level: str | None
     ini_logging: bool
     workers: int = 1
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
 
     @classmethod
     def for_api(cls, plan: LaunchPlan, api: ApiSpec) -> WorkerSpec:
@@ -57,6 +59,8 @@ class WorkerSpec:
             log_level=plan.log_level,
             ini_logging=plan.ini_logging,
             workers=api.workers,
+            ssl_certfile=api.ssl_certfile,
+            ssl_keyfile=api.ssl_keyfile,
         )
 
 
@@ -96,7 +100,8 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
     try:
         log_config = _setup_logging(spec)
         target = ServeTarget(path=Path(spec.path), name=spec.app, global_conf=spec.global_conf)
-        app: ASGIApp = target.load().asgi
+        stack = target.load()
+        app: ASGIApp = stack.asgi
     except ConfigError as exc:
         conn.send(("error", str(exc)))
         sys.exit(STARTUP_FAILURE)
@@ -104,6 +109,8 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         sys.exit(STARTUP_FAILURE)
     app = serving_app(app, ServePolicy(max_url_len=spec.max_url_len, workers=spec.workers))
+    logging.getLogger("asgipaste.launcher").info("launcher: %s worker pid %d serves %s", spec.app, os.getpid(),
+                                                 stack.describe())
     config = uvicorn.Config(
         app,
         interface="asgi3",
@@ -112,6 +119,8 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
         log_level=spec.log_level,
         timeout_graceful_shutdown=int(spec.graceful_timeout),
         proxy_headers=False,  # nova's launcher trusts no forwarded header unless a filter does
+        ssl_certfile=spec.ssl_certfile,
+        ssl_keyfile=spec.ssl_keyfile,
     )
     server = _WorkerServer(config, conn)
     try:

@@ -5,15 +5,15 @@ parse (``_ini``) → resolve into a plan (``_plan``) → build (``_build``).
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 from asgipaste.errors import ConfigError, ConfigValueError
 from asgipaste.interop.loop_host import wsgi_view
 from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
+from asgipaste.loader.check import check_file
 from asgipaste.loader.plan import AttrDict, Node
 from asgipaste.loader.references import APP, FILTER, SERVER, ObjectType
-from asgipaste.loader.resolve import ConfigLoader, loadcontext
+from asgipaste.loader.resolve import loadcontext
 from asgipaste.stack import LoadedStack
 
 __all__ = ["appconfig", "check_config", "load_stack", "loadapp", "loadfilter", "loadserver"]
@@ -128,40 +128,20 @@ def check_config(
     path: str,
     names: list[str] | None = None,
     global_conf: dict[str, Any] | None = None,
+    *,
+    strict: bool = False,
 ) -> list[ConfigError]:
-    """Every problem found by loading each app section of ``path`` (or ``names``).
+    """Every problem found by loading each section of ``path`` (or the apps ``names``), each once.
+
+    Problems in sections that no entry point of the file reaches are left out
+    unless ``strict`` (``asgipaste check`` shows them as warnings; see
+    :mod:`asgipaste.loader.check`).
 
     >>> for problem in check_config("api-paste.ini"):  # doctest: +SKIP
     ...     print(problem)
     """
-    path = os.path.abspath(path)
-    whole_file = names is None
-    problems: list[ConfigError] = []
-    try:
-        loader = ConfigLoader(path)
-    except ConfigError as exc:
-        return [exc]
-    if names is None:
-        names = []
-        for prefix in APP.prefixes():
-            names.extend(n for n in loader.ini.names_with_prefix(prefix) if n not in names)
-    seen: set[str] = set()
-    for name in names:
-        try:
-            load_stack(f"config:{path}", name=name, global_conf=global_conf)
-        except ConfigError as exc:
-            text = str(exc)
-            if text not in seen:
-                seen.add(text)
-                problems.append(exc)
-    # Filters nobody references are checked too, but only when the whole file is.
-    for prefix in FILTER.prefixes() if whole_file else ():
-        for name in loader.ini.names_with_prefix(prefix):
-            try:
-                loadcontext(FILTER, f"config:{path}", name=name, global_conf=global_conf)
-            except ConfigError as exc:
-                if str(exc) not in seen:
-                    seen.add(str(exc))
-                    problems.append(exc)
-    return problems
+    report = check_file(path, names=names, global_conf=global_conf)
+    if strict:
+        return report.errors + [w for w in report.warnings if isinstance(w, ConfigError)]
+    return report.errors
 

@@ -425,6 +425,8 @@ def build_server(node: Node) -> Any:
         server = call_factory(node, factory, node.global_conf, **node.local_conf)
         if server is None or not callable(server):
             raise node.error(ConfigError, f"{node.label} returned {server!r} instead of a server callable")
+        if getattr(server, "section", False) is None:
+            server.section = node.label  # asgipaste's servers name their section in what they log
         return server
     if protocol_key.endswith("server_runner"):
         conf, local = node.global_conf, node.local_conf

@@ -134,7 +134,7 @@ class Node:
                     ConfigLookupError,
                     f"Cannot import {self.ref.spec!r}: {type(exc).__name__}: {exc}",
                     key=self._factory_key(),
-                    hint="check the module path and that its package is installed",
+                    hint=_import_hint(exc),
                 ) from exc
             except Exception as exc:
                 raise self.error(
@@ -235,3 +235,19 @@ class Loader:
 
     def absolute_name(self, name: str | None) -> bool:
         return is_uri(name)
+
+
+def _import_hint(exc: BaseException) -> str:
+    """Where Python looked: the working directory is first on sys.path, as with uvicorn and gunicorn."""
+    hint = "check the module path and that its package is installed"
+    if isinstance(exc, ModuleNotFoundError):
+        import os
+        import sys
+
+        cwd = os.getcwd()
+        where = "is" if cwd in sys.path or "" in sys.path else "is not"
+        hint += (
+            f"; the working directory ({cwd}) {where} on sys.path: run from the directory that holds "
+            "the module, or add its directory to PYTHONPATH"
+        )
+    return hint

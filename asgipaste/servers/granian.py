@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from asgipaste.converters import asbool
@@ -38,6 +39,7 @@ from asgipaste.servers.options import (
     parse_port,
     positive_int,
     server_location,
+    unknown_option_error,
 )
 from asgipaste.servers.policy import ServePolicy
 from asgipaste.servers.target import ENV_LOGGING, ServeTarget
@@ -59,7 +61,16 @@ _OPTIONS: dict[str, Callable[[str], Any]] = {
     "url_path_prefix": str,
     "respawn_failed_workers": asbool,
     "workers_kill_timeout": positive_int,
+    # TLS (granian's names; ssl_certfile/ssl_keyfile/ssl_ca_certs are accepted as uvicorn spells them)
+    "ssl_cert": str,
+    "ssl_key": str,
+    "ssl_key_password": str,
+    "ssl_ca": str,
 }
+
+#: uvicorn's TLS option names, so one server section can switch servers unchanged.
+_TLS_ALIASES = {"ssl_certfile": "ssl_cert", "ssl_keyfile": "ssl_key", "ssl_keyfile_password": "ssl_key_password",
+                "ssl_ca_certs": "ssl_ca"}
 
 
 def _import_granian() -> Any:
@@ -179,22 +190,26 @@ class GranianServer:
         # A config file is loaded again in each worker (as uvicorn's workers do); an
         # object can only reach granian's workers by being inherited through fork.
         _granian_target.PRELOADED = None if isinstance(target, ServeTarget) else stack
+        scheme = "https" if "ssl_cert" in self.options else "http"
         if interface == "wsgi":
             logger.info(
-                "asgipaste: [%s] is WSGI all the way down: serving it on granian's WSGI interface directly "
-                "(no ASGI crossing) on http://%s",
-                stack.name,
-                self.listen,
+                "asgipaste: serving %s; granian's WSGI interface on %s://%s (%d worker%s)",
+                stack.describe(wsgi_interface=True), scheme, self.listen, self.workers,
+                "" if self.workers == 1 else "s",
             )
         else:
             logger.info(
-                "asgipaste: serving [%s] on granian's ASGI interface on http://%s", stack.name, self.listen
+                "asgipaste: serving %s; granian's ASGI interface on %s://%s (%d worker%s)",
+                stack.describe(), scheme, self.listen, self.workers, "" if self.workers == 1 else "s",
             )
         options = dict(self.options)
         if "http" in options:
             options["http"] = HTTPModes(options["http"])
         if "loop" in options:
             options["loop"] = Loops(options["loop"])
+        for key in ("ssl_cert", "ssl_key", "ssl_ca"):
+            if key in options:
+                options[key] = Path(options[key])
         if self.log_level:
             level = "info" if self.log_level == "trace" else self.log_level
             options["log_level"] = LogLevels(level)
@@ -224,6 +239,11 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
     """
     file = server_location(global_conf)
     options = {key: str(value) for key, value in local_conf.items()}
+    for alias, name in _TLS_ALIASES.items():
+        if alias in options:
+            if name in options:
+                raise ConfigValueError(f"Give {name} or {alias}, not both", file=file, key=alias)
+            options[name] = options.pop(alias)
     host = options.pop("host", "127.0.0.1").strip()
     port = option(options, "port", parse_port, file=file)
     workers = option(options, "workers", positive_int, file=file) or 1
@@ -239,17 +259,15 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
         value = option(options, key, convert, file=file)
         if value is not None:
             extra[key] = value
+    if ("ssl_cert" in extra) != ("ssl_key" in extra):
+        missing = "ssl_key" if "ssl_cert" in extra else "ssl_cert"
+        raise ConfigValueError(f"TLS needs both ssl_cert and ssl_key; {missing} is missing", file=file, key=missing)
     if options:
-        known = ", ".join(sorted([
+        names = sorted([
             "host", "port", "workers", "interface", "log_level", "max_url_len", "max_header_count",
-            "max_header_bytes", *_OPTIONS,
-        ]))
-        raise ConfigValueError(
-            f"Unknown granian server option(s): {', '.join(sorted(options))}",
-            file=file,
-            key=sorted(options)[0],
-            hint=f"known: {known}",
-        )
+            "max_header_bytes", *_OPTIONS, *_TLS_ALIASES,
+        ])
+        raise unknown_option_error("granian", sorted(options), names, file=file)
     return GranianServer(
         listen=Listen(host, 8000 if port is None else port),
         workers=workers,
@@ -260,3 +278,16 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Granian
         max_headers=DEFAULT_MAX_HEADERS if max_headers is None else max_headers,
         max_header_bytes=DEFAULT_MAX_HEADER_BYTES if max_header_bytes is None else max_header_bytes,
     )
+
+
+def paste_server_runner(app: Any, global_conf: Mapping[str, Any], **local_conf: str) -> None:
+    """``egg:asgipaste#granian`` for PasteDeploy's ``loadserver``: a WSGI app goes on granian's WSGI interface."""
+    from asgipaste.interop.detect import app_protocol
+    from asgipaste.interop.wsgi import WSGIAdapter
+    from asgipaste.stack import LoadedStack
+
+    server = server_factory(global_conf, **local_conf)
+    if app_protocol(app) == "asgi":
+        server(app)
+    else:
+        server(LoadedStack(asgi=WSGIAdapter(app), wsgi=app, graph=_app_node(app), name=repr(app)))

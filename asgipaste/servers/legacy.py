@@ -14,6 +14,7 @@ naming the options uvicorn has no use for (``threads``, ``url_scheme``, ...).
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -47,10 +48,34 @@ def _host_port(
     return [Listen((host or default_host).strip(), _port(port, file) if port is not None else default_port)]
 
 
-def _notice(runner: str, listens: list[Listen], ignored: Mapping[str, str]) -> None:
-    where = " ".join(str(item) for item in listens)
+#: Every option waitress 3 reads (``waitress.adjustments.Adjustments``): a key not
+#: in this list is a typo waitress would have refused, so ``check`` warns.
+WAITRESS_OPTIONS = frozenset({
+    "host", "port", "ipv4", "ipv6", "listen", "threads", "trusted_proxy", "trusted_proxy_count",
+    "trusted_proxy_headers", "log_untrusted_proxy_headers", "clear_untrusted_proxy_headers", "url_scheme",
+    "url_prefix", "ident", "backlog", "recv_bytes", "send_bytes", "outbuf_overflow", "outbuf_high_watermark",
+    "inbuf_overflow", "connection_limit", "cleanup_interval", "channel_timeout", "log_socket_errors",
+    "max_request_header_size", "max_request_body_size", "expose_tracebacks", "unix_socket", "unix_socket_perms",
+    "asyncore_loop_timeout", "asyncore_use_poll", "sockets", "channel_request_lookahead", "server_name",
+})
+
+
+def _legacy(
+    server: UvicornServer,
+    runner: str,
+    global_conf: Mapping[str, Any],
+    ignored: Mapping[str, str],
+    known: frozenset[str] | None = None,
+) -> UvicornServer:
+    """Say at serve time (never at load or check time) what serves the section and what it ignores."""
     skipped = f"; ignored options: {', '.join(sorted(ignored))}" if ignored else ""
-    logger.warning("asgipaste: [server] uses %s; serving it with uvicorn on %s%s", runner, where, skipped)
+    server.notice = f"uses {runner}; serving it with uvicorn{skipped}"
+    if known is not None:
+        for key in sorted(set(ignored) - known):
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            server.warnings.append(f"{runner} has no option {key!r}{hint}; it is ignored")
+    return server
 
 
 #: waitress's forwarded-header options, honoured exactly as waitress honours them.
@@ -101,8 +126,8 @@ def waitress_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -
     options = dict(local_conf)
     listens = _host_port(options, default_host="0.0.0.0", default_port=8080, file=file)
     proxy = _proxy_trust(options, file)
-    _notice("egg:waitress#main", listens, options)
-    return UvicornServer(listens=listens, proxy=proxy)
+    return _legacy(UvicornServer(listens=listens, proxy=proxy), "egg:waitress#main", global_conf, options,
+                   WAITRESS_OPTIONS)
 
 
 def paste_http_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
@@ -114,8 +139,7 @@ def paste_http_server_factory(global_conf: Mapping[str, Any], **local_conf: str)
     file = server_location(global_conf)
     options = dict(local_conf)
     listens = _host_port(options, default_host="127.0.0.1", default_port=8080, file=file)
-    _notice("egg:Paste#http", listens, options)
-    return UvicornServer(listens=listens)
+    return _legacy(UvicornServer(listens=listens), "egg:Paste#http", global_conf, options)
 
 
 def gunicorn_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:
@@ -142,5 +166,4 @@ def gunicorn_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -
             raise ConfigValueError(
                 f"Bad value for workers: {raw!r} (need an integer >= 1)", file=file, key="workers"
             )
-    _notice("egg:gunicorn#main", listens, options)
-    return UvicornServer(listens=listens, workers=workers)
+    return _legacy(UvicornServer(listens=listens, workers=workers), "egg:gunicorn#main", global_conf, options)

@@ -6,6 +6,7 @@ raises :class:`~asgipaste.errors.ConfigValueError` naming the key.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ __all__ = [
     "parse_port",
     "positive_int",
     "server_location",
+    "unknown_option_error",
 ]
 
 T = TypeVar("T")
@@ -110,6 +112,23 @@ def option(
         return convert(raw)
     except ValueError as exc:
         raise ConfigValueError(f"Bad value for {key}: {exc}", file=file, section=section, key=key)
+
+
+def unknown_option_error(server: str, unknown: list[str], known: list[str], *, file: str | None) -> ConfigValueError:
+    """Unknown keys are errors (typos never pass silently), with "did you mean" when one is close.
+
+    >>> print(unknown_option_error("uvicorn", ["prot"], ["host", "port"], file=None))
+    Unknown uvicorn server option(s): prot (key 'prot')
+      hint: did you mean 'port'? known: host, port
+    """
+    close = difflib.get_close_matches(unknown[0], known, n=1)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return ConfigValueError(
+        f"Unknown {server} server option(s): {', '.join(unknown)}",
+        file=file,
+        key=unknown[0],
+        hint=f"{guess}known: {', '.join(known)}",
+    )
 
 
 def positive_int(text: str) -> int:

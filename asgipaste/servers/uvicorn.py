@@ -40,6 +40,7 @@ from asgipaste.servers.options import (
     parse_port,
     positive_int,
     server_location,
+    unknown_option_error,
 )
 from asgipaste.servers.policy import ServePolicy, serving_app
 from asgipaste.servers.target import ENV_LOGGING, ServeTarget
@@ -75,6 +76,11 @@ _CONFIG_OPTIONS: dict[str, Callable[[str], Any]] = {
     "date_header": asbool,
     "h11_max_incomplete_event_size": positive_int,
     "reload_delay": non_negative_float,
+    # TLS: uvicorn's own options, under their uvicorn names.
+    "ssl_certfile": str,
+    "ssl_keyfile": str,
+    "ssl_keyfile_password": str,
+    "ssl_ca_certs": str,
 }
 
 
@@ -116,6 +122,9 @@ class UvicornServer:
             self.config["proxy_headers"] = False
         self.proxy = proxy  # a migrated waitress section's trusted_proxy rules
         self.ini_logging = False  # set when the INI's [loggers] configured logging
+        self.notice: str | None = None  # a migrated section: what serves it, logged when serving starts
+        self.section: str | None = None  # set by the loader: the [server:NAME] this came from
+        self.warnings: list[str] = []  # for `asgipaste check`: options ignored as typos
 
     def __repr__(self) -> str:
         listen = [str(item) for item in self.listens]
@@ -164,22 +173,24 @@ class UvicornServer:
         """Serve until a signal stops it; a failed startup raises ``SystemExit(3)``."""
         import uvicorn
 
+        if self.notice:
+            logger.warning("asgipaste: [%s] %s", self.section or "server", self.notice)
         if self.workers > 1 or self.reload:
             self._serve_import_string(target)
             return
         app: ASGIApp
+        stack: LoadedStack | None = None
         if isinstance(target, ServeTarget):
-            app = target.load().asgi
+            stack = target.load()
         elif isinstance(target, LoadedStack):
-            app = target.asgi
-        else:
-            app = target
+            stack = target
+        app = stack.asgi if stack is not None else target  # type: ignore[assignment]
         app = serving_app(app, self.policy)
         config = self._uvicorn_config(app, interface="asgi3")
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
         server = uvicorn.Server(config)
         try:
-            _log_listening(self.listens, 1)
+            _log_listening(self.listens, 1, tls="ssl_certfile" in self.config, stack=stack)
             server.run(sockets=sockets)
         finally:
             for sock in sockets:
@@ -207,7 +218,7 @@ class UvicornServer:
             extra["reload_includes"] = ["*.py", "*.ini"]
         config = self._uvicorn_config("asgipaste.serve:app", **extra)
         sockets = [bind_socket(item, backlog=config.backlog) for item in self.listens]
-        _log_listening(self.listens, self.workers)
+        _log_listening(self.listens, self.workers, tls="ssl_certfile" in self.config)
         try:
             if self.reload:
                 import uvicorn
@@ -223,9 +234,15 @@ class UvicornServer:
                 sock.close()
 
 
-def _log_listening(listens: list[Listen], workers: int) -> None:
-    where = ", ".join(f"http://{item}" for item in listens)
-    logger.info("asgipaste: uvicorn serving on %s (%d worker%s)", where, workers, "" if workers == 1 else "s")
+def _log_listening(
+    listens: list[Listen], workers: int, *, tls: bool = False, stack: LoadedStack | None = None
+) -> None:
+    """The startup banner: what is served (when loaded here), by which server, where, with how many workers."""
+    scheme = "https" if tls else "http"
+    where = ", ".join(f"{scheme}://{item}" for item in listens)
+    served = f"{stack.describe()}; " if stack is not None else ""
+    plural = "" if workers == 1 else "s"
+    logger.info("asgipaste: %suvicorn on %s (%d worker%s)", served, where, workers, plural)
 
 
 def build_server(
@@ -257,20 +274,17 @@ def build_server(
         value = option(options, key, convert, file=file)
         if value is not None:
             config[key] = value
-    if options:
-        unknown = ", ".join(sorted(options))
-        known = ", ".join(
-            sorted([
-                "host", "port", "listen", "workers", "reload", "log_level", "max_url_len",
-                "max_header_count", "max_header_bytes", *_CONFIG_OPTIONS,
-            ])
-        )
+    if ("ssl_certfile" in config) != ("ssl_keyfile" in config):
+        missing = "ssl_keyfile" if "ssl_certfile" in config else "ssl_certfile"
         raise ConfigValueError(
-            f"Unknown uvicorn server option(s): {unknown}",
-            file=file,
-            key=sorted(options)[0],
-            hint=f"known: {known}",
+            f"TLS needs both ssl_certfile and ssl_keyfile; {missing} is missing", file=file, key=missing
         )
+    if options:
+        names = sorted([
+            "host", "port", "listen", "workers", "reload", "log_level", "max_url_len",
+            "max_header_count", "max_header_bytes", *_CONFIG_OPTIONS,
+        ])
+        raise unknown_option_error("uvicorn", sorted(options), names, file=file)
     return UvicornServer(
         listens=listens,
         workers=workers,
@@ -290,3 +304,16 @@ def server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> Uvicorn
     UvicornServer(listen=['127.0.0.1:8080'], workers=2, reload=False)
     """
     return build_server(local_conf, file=server_location(global_conf))
+
+
+def paste_server_runner(app: Any, global_conf: Mapping[str, Any], **local_conf: str) -> None:
+    """``egg:asgipaste#uvicorn`` for PasteDeploy's ``loadserver`` (``pserve`` keeps serving migrated files).
+
+    PasteDeploy hands over the app it loaded (WSGI, from ``paste.*`` factories):
+    it is served through one adapter, with the section's options.
+    """
+    from asgipaste.interop.detect import app_protocol
+    from asgipaste.interop.wsgi import WSGIAdapter
+
+    server = build_server(local_conf, file=server_location(global_conf))
+    server(app if app_protocol(app) == "asgi" else WSGIAdapter(app))

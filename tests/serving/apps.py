@@ -137,7 +137,7 @@ def lifespan_counter_app(global_conf: dict[str, Any], **local_conf: str) -> ASGI
     return app
 
 
-def wsgi_text_app(global_conf: dict[str, Any], text: str = "legacy") -> Any:
+def wsgi_text_app(global_conf: dict[str, Any], text: str = "legacy", **options: str) -> Any:
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         body = f"{text} script_name={environ['SCRIPT_NAME']} path_info={environ['PATH_INFO']}".encode()
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])

@@ -143,7 +143,7 @@ def test_legacy_waitress_section_is_served_by_uvicorn(spawn: Callable[..., Proc]
     (tmp_path / "dev.ini").write_text(ini + "[app:main]\nuse = call:tests.serving.apps:text_app\ntext = pyramid\n")
     proc = spawn([ASGIPASTE, "serve", "dev.ini"])
     assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).text == "pyramid"
-    proc.wait_for(r"egg:waitress#main; serving it with uvicorn on 127\.0\.0\.1:\d+; ignored options: threads")
+    proc.wait_for(r"\[server:main\] uses egg:waitress#main; serving it with uvicorn; ignored options: threads")
 
 
 def test_bad_server_option_is_named(spawn: Callable[..., Proc], tmp_path: Path) -> None:
@@ -209,7 +209,8 @@ def test_granian_serves_an_all_wsgi_tree_on_its_wsgi_interface(spawn: Callable[.
     assert response.text == "legacy says hi"
     assert response.headers["x-filter"] == "legacy-filter"
     assert response.headers["server"] == "granian"
-    proc.wait_for(r"WSGI all the way down: serving it on granian's WSGI interface directly")
+    proc.wait_for(r"serving \[pipeline:main\] from .*g\.ini: WSGI all the way down, no crossing "
+                  r"\(served on a WSGI interface\); granian's WSGI interface on http://127\.0\.0\.1:\d+ \(1 worker\)")
 
 
 def test_granian_serves_a_mixed_tree_on_its_asgi_interface(spawn: Callable[..., Proc], tmp_path: Path) -> None:
@@ -220,8 +221,9 @@ def test_granian_serves_a_mixed_tree_on_its_asgi_interface(spawn: Callable[..., 
     legacy = wait_http(f"http://127.0.0.1:{port}/wsgi", proc=proc)
     assert legacy.text == "legacy says hi" and legacy.headers["x-filter"] == "legacy-filter"
     assert wait_http(f"http://127.0.0.1:{port}/asgi", proc=proc).text == "modern says hi"
-    proc.wait_for(r"serving \[.*\] on granian's ASGI interface")
-    assert "WSGI interface directly" not in proc.log()
+    proc.wait_for(r"serving \[composite:main\] from .*: ASGI at the root, \d+ crossings? .*; "
+                  r"granian's ASGI interface on http://")
+    assert "granian's WSGI interface" not in proc.log()
     proc.wait_for(r"lifespan startup app pid \d+")  # granian's ASGI interface runs the lifespan
 
 

@@ -52,7 +52,9 @@ def test_default_config_serves_the_bundled_demo(spawn: Callable[..., Proc]) -> N
     proc = spawn(uvicorn_cmd(port, "--lifespan", "on"))
     response = wait_http(f"http://127.0.0.1:{port}/", proc=proc)
     assert response.status_code < 500
-    proc.wait_for(r"loaded \[main\] from \S*asgipaste/demo/api-paste\.ini")
+    proc.wait_for(r"serving \[composite:main\] from \S*asgipaste/demo/api-paste\.ini: ASGI at the root, "
+                  r"1 crossing \(1 WSGI-to-ASGI, 0 ASGI-to-WSGI\); worker pid \d+")
+    proc.wait_for(r"asgipaste demo: database \S+\.sqlite \(shared by every demo process of this user")
 
 
 def test_env_vars_choose_file_and_app(spawn: Callable[..., Proc], tmp_path: Path) -> None:

@@ -1,0 +1,133 @@
+"""The request-head limits hold on every serving path, over real HTTP, with the same codes.
+
+One control request per path answers 200; then 101 headers and a 100 KB header
+give 431, and a target longer than ``max_url_len`` gives 414. Paths: uvicorn
+(one process and workers), granian's ASGI interface (a mixed tree) and its
+WSGI interface (an all-WSGI tree), gunicorn with the uvicorn worker and
+``uvicorn asgipaste.serve:app`` (limits from the environment), and the launcher.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.serving._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
+
+ASGIPASTE = bin_path("asgipaste")
+
+ASGI_APP = """
+[app:main]
+use = call:tests.serving.apps:text_app
+text = ok
+"""
+
+WSGI_TREE = """
+[composite:main]
+use = egg:Paste#urlmap
+/ = legacy
+
+[app:legacy]
+use = call:tests.serving.apps:wsgi_text_app
+"""
+
+MIXED_TREE = """
+[composite:main]
+use = egg:Paste#urlmap
+/ = asgi
+/legacy = legacy
+
+[app:asgi]
+use = call:tests.serving.apps:text_app
+text = ok
+
+[app:legacy]
+use = call:tests.serving.apps:wsgi_text_app
+"""
+
+
+def _status(port: int, target: str = "/", headers: list[tuple[str, str]] | None = None) -> int:
+    """A raw HTTP/1.1 request (httpx would refuse some of these heads itself); the status code, or 0."""
+    head = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers or [])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall((head + "\r\n").encode("latin-1"))
+        data = b""
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return 0
+            data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
+def _check(port: int, *, url_limit: int | None) -> None:
+    assert _status(port) == 200
+    assert _status(port, headers=[(f"x-h{i}", "v") for i in range(101)]) == 431
+    assert _status(port, headers=[("x-big", "a" * 100_000)]) == 431
+    if url_limit is not None:
+        assert _status(port, "/" + "a" * url_limit) == 414
+        assert _status(port, "/" + "a" * (url_limit - 10)) == 200
+
+
+SERVERS = {
+    "uvicorn": ("[server:main]\nuse = egg:asgipaste#uvicorn\nport = {port}\nmax_url_len = 2000\n", ASGI_APP),
+    "uvicorn-workers": (
+        "[server:main]\nuse = egg:asgipaste#uvicorn\nport = {port}\nworkers = 2\nmax_url_len = 2000\n", ASGI_APP
+    ),
+    "granian-asgi-interface": (
+        "[server:main]\nuse = egg:asgipaste#granian\nport = {port}\nmax_url_len = 2000\n", MIXED_TREE
+    ),
+    "granian-wsgi-interface": (
+        "[server:main]\nuse = egg:asgipaste#granian\nport = {port}\nmax_url_len = 2000\n", WSGI_TREE
+    ),
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_asgipaste_serve(spawn: Callable[..., Proc], tmp_path: Path, server: str) -> None:
+    if server.startswith("granian"):
+        pytest.importorskip("granian", reason="granian is a test dependency (the [granian] extra)")
+    section, app = SERVERS[server]
+    port = free_port()
+    (tmp_path / "site.ini").write_text(section.format(port=port) + app)
+    proc = spawn([ASGIPASTE, "serve", "site.ini"])
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    _check(port, url_limit=2000)
+
+
+def test_gunicorn_uvicorn_worker_and_serve_app(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(ASGI_APP)
+    port = free_port()
+    env = child_env(ASGIPASTE_CONFIG=str(tmp_path / "site.ini"), ASGIPASTE_MAX_URL_LEN="2000")
+    proc = spawn(
+        [bin_path("gunicorn"), "-k", "uvicorn_worker.UvicornWorker", "-b", f"127.0.0.1:{port}", "asgipaste.serve:app"],
+        env=env,
+    )
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    _check(port, url_limit=2000)
+
+
+def test_uvicorn_serve_app_defaults(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    (tmp_path / "site.ini").write_text(ASGI_APP)
+    port = free_port()
+    env = child_env(ASGIPASTE_CONFIG=str(tmp_path / "site.ini"))
+    proc = spawn([PYTHON, "-m", "uvicorn", "asgipaste.serve:app", "--port", str(port), "--lifespan", "on"], env=env)
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    _check(port, url_limit=None)
+
+
+def test_launcher(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    port = free_port()
+    (tmp_path / "api-paste.ini").write_text(
+        f"[DEFAULT]\nenabled_apis = main\nmain_listen = 127.0.0.1\nmain_listen_port = {port}\nmain_workers = 1\n"
+        "max_url_len = 2000\n" + ASGI_APP
+    )
+    proc = spawn([ASGIPASTE, "launch", "api-paste.ini"])
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    _check(port, url_limit=2000)
