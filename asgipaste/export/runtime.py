@@ -20,11 +20,12 @@ module's sections, so ``loader.get_app("name")`` works with no INI file.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from asgipaste.errors import ConfigLookupError
+from asgipaste.errors import ConfigError, ConfigKeyError, ConfigLookupError
 from asgipaste.loader.build import build_app, finish, run_in_session
 from asgipaste.loader.plan import PROTOCOL_BY_PREFIX, PROTOCOL_BY_TYPE, Loader, Node
 from asgipaste.loader.references import APP, FILTER, FactoryRef, ObjectType
@@ -82,11 +83,25 @@ class Sections(Loader):
         """Register the function that resolves ``[header]``."""
 
         def register(function: SectionFunction) -> SectionFunction:
-            self._functions[header] = function
+            @functools.wraps(function)
+            def section(caller: Conf) -> Node:
+                try:
+                    return function(caller)
+                except ConfigError:
+                    raise
+                except KeyError as exc:  # a get (or an edited GLOBAL_CONF) naming a global nobody gave
+                    raise ConfigKeyError(
+                        f"[{header}]: no global value {exc.args[0]!r}",
+                        file=self.filename,
+                        section=header,
+                        hint="define it in GLOBAL_CONF, or have the caller pass it in global_conf",
+                    ) from None
+
+            self._functions[header] = section
             prefix, sep, name = header.partition(":")
             if sep:
                 self._index.setdefault(prefix, {}).setdefault(name.strip(), []).append(header)
-            return function
+            return section
 
         return register
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from asgipaste.errors import ConfigError
+from asgipaste.errors import ConfigError, ConfigKeyError
 from asgipaste.loader.plan import Node
 from asgipaste.loader.references import APP, FILTER
 from asgipaste.loader.resolve import ConfigLoader
@@ -51,9 +51,8 @@ def node_shape(node: Node | None) -> Any:
 def _resolve(get: Any, object_type: Any, name: str, caller: dict[str, str] | None) -> Any:
     try:
         return node_shape(get(object_type, name, caller))
-    except KeyError as exc:  # a get naming a global the caller lacks: ConfigKeyError, KeyError when exported
-        key = exc.args[0] if not isinstance(exc, ConfigError) else exc.message.split("no global value ")[-1][1:-1]
-        return ("missing global", key)
+    except ConfigKeyError as exc:  # a get naming a global the caller lacks (the wording differs)
+        return ("missing global", exc.section, exc.message.split("no global value ")[-1])
     except ConfigError as exc:
         return ("error", type(exc).__name__, exc.message.split(" (")[0])
 
