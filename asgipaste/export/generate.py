@@ -278,6 +278,32 @@ class Exporter:
             ]
         )
 
+    def _global_conf(self, main: _File) -> list[str]:
+        """``GLOBAL_CONF``, grouped by where each value came from."""
+
+        def where(origin: str) -> tuple[int, str]:
+            if origin == "DEFAULT":
+                return 0, f"[DEFAULT] of {main.label}, with here and __file__"
+            if origin == "command line":
+                return 3, "var=value on the command line"
+            if origin.endswith("[DEFAULT]"):
+                return 1, f"[DEFAULT] of {origin.removesuffix('[DEFAULT]')}"
+            if origin.endswith("]") and "[" in origin:
+                label, _, header = origin[:-1].rpartition("[")
+                return 2, f"set in [{header}] of {label}"
+            return 2, f"set in [{origin}]"
+
+        groups: dict[tuple[int, str], list[str]] = {}
+        for key, value in self.globals.values.items():
+            literal = _long(value, "    ", len(_lit(key)) + 2)
+            groups.setdefault(where(self.globals.origins[key]), []).append(f"    {_lit(key)}: {literal},")
+        if not groups:
+            return ["GLOBAL_CONF = {}"]
+        lines = ["GLOBAL_CONF = {"]
+        for (_, comment), items in sorted(groups.items(), key=lambda group: group[0][0]):
+            lines += [f"    # {comment}", *items]
+        return [*lines, "}"]
+
     def _module(self, main: _File, top: str) -> str:
         taken = set(self.function_names)
         for f in self.files.values():
@@ -302,7 +328,7 @@ class Exporter:
             "from asgipaste.export.runtime import " + ", ".join(_RUNTIME_NAMES),
             "",
             "#: Every value from [DEFAULT], `set` or the command line (var=value), here and __file__ included.",
-            "GLOBAL_CONF = " + _dict(self.globals.values, "") if self.globals.values else "GLOBAL_CONF = {}",
+            *self._global_conf(main),
         ]
         for f in self.files.values():
             out += [
