@@ -7,6 +7,7 @@
     $ asgipaste check api-paste.ini
     $ asgipaste graph api-paste.ini#osapi_compute --format mermaid
     $ asgipaste launch api-paste.ini osapi_compute_workers=4
+    $ asgipaste export api-paste.ini#osapi_compute -o nova_api.py
 
 ``var=value`` pairs reach the file as ``global_conf`` (``%(var)s``) and the
 logging sections' defaults, as with ``pserve``.
@@ -226,6 +227,18 @@ def cmd_launch(args: argparse.Namespace) -> int:
     return Launcher(plan).run()
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from asgipaste.export import export_source, write_module
+
+    target = _target(args)
+    global_conf = dict(target.global_conf) or None
+    if args.output in (None, "-"):
+        sys.stdout.write(export_source(str(target.path), target.name, global_conf))
+    else:
+        write_module(str(target.path), args.output, target.name, global_conf)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from asgipaste import __version__
 
@@ -281,6 +294,10 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=["text", "mermaid", "dot"], default="text")
     graph.add_argument("--locations", action="store_true", help="show file:line of each section (text)")
     graph.set_defaults(func=cmd_graph)
+
+    export = command("export", "Write the app section down as a Python module that builds the same stack.")
+    export.add_argument("-o", "--output", metavar="FILE.py", help="where to write the module (default: stdout)")
+    export.set_defaults(func=cmd_export)
 
     launch = command(
         "launch", "Serve enabled_apis, each on <api>_listen:<api>_listen_port with <api>_workers."

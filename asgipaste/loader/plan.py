@@ -91,6 +91,7 @@ class Node:
         line: int | None = None,
         distribution: Any = None,
         entry_point_name: str | None = None,
+        factory: Any = None,
     ) -> None:
         self.kind = kind  # "factory", "pipeline", "filter-app", "filter-with"
         self.object_type = object_type
@@ -110,8 +111,9 @@ class Node:
         self.filter_nodes: list[Node] = []  # pipeline: the filters, outermost first
         self.next_node: Node | None = None  # filter-app, filter-with: what gets filtered
         self.filter_node: Node | None = None  # filter-app, filter-with: the filter
-        self._object: Any = None
-        self._loaded = False
+        # An already-imported factory (an exported module's): ``ref`` then only names it.
+        self._object: Any = factory
+        self._loaded = factory is not None
 
     @property
     def file(self) -> str | None:
