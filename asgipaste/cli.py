@@ -248,11 +248,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"asgipaste {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, fragment: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument(
-            "config", metavar="CONFIG[#name]", help="INI file, optionally #app-name (default main)"
-        )
+        if fragment:
+            sub.add_argument(
+                "config", metavar="CONFIG[#name]", help="INI file, optionally #app-name (default main)"
+            )
+        else:  # the launcher refuses a #fragment: enabled_apis names the apps
+            sub.add_argument("config", metavar="CONFIG", help="INI file (no #name: enabled_apis names the apps)")
         sub.add_argument("vars", nargs="*", metavar="var=value", help="global_conf values for %%(var)s")
         return sub
 
@@ -300,7 +303,9 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
 
     launch = command(
-        "launch", "Serve enabled_apis, each on <api>_listen:<api>_listen_port with <api>_workers."
+        "launch",
+        "Serve enabled_apis, each on <api>_listen:<api>_listen_port with <api>_workers.",
+        fragment=False,
     )
     launch.add_argument("--log-level", choices=_LOG_LEVELS)
     launch.set_defaults(func=cmd_launch)
@@ -321,6 +326,16 @@ def _working_directory_first() -> None:
         os.environ["PYTHONPATH"] = os.pathsep.join([cwd, *paths])
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or already closed
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``asgipaste`` command; returns the exit code.
 
@@ -334,6 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+    except BrokenPipeError:  # `asgipaste graph FILE | head -1`: the reader left; stop quietly
+        _silence_stdout()
+        return 1
     except ConfigError as exc:
         print(f"asgipaste: {exc}", file=sys.stderr)
         return 1

@@ -148,12 +148,26 @@ def _short(name: str) -> str:
     return name.split(":", 1)[1].strip() if ":" in name else name
 
 
+def _mounted_names(child: StackNode) -> set[str]:
+    """The section names a composite's value may use for ``child``.
+
+    An app with ``filter-with`` is drawn as its filter over it, so the value
+    (``/x = app``) names the app below the filter(s), not the filter.
+    """
+    names = {_short(child.name)}
+    while child.kind == "filter" and len(child.children) == 1:
+        child = child.children[0]
+        names.add(_short(child.name))
+    return names
+
+
 def annotate_mounts(node: StackNode) -> StackNode:
     """Show a composite's keys (urlmap prefixes, ``domain`` keys) as ``mount`` layers.
 
     The key of ``[composite:main]`` that names a child (``/v2 = api``) becomes a
-    ``mount /v2`` node above that child; composites whose keys are not plain
-    section names (nova's ``pipeline_factory``) are left as they are.
+    ``mount /v2`` node above that child (above its ``filter-with`` filter,
+    when it has one); composites whose keys are not plain section names
+    (nova's ``pipeline_factory``) are left as they are.
     """
     children = [annotate_mounts(child) for child in node.children]
     if node.kind == "composite" and not any(child.kind == "mount" for child in children):
@@ -161,9 +175,10 @@ def annotate_mounts(node: StackNode) -> StackNode:
         mounted: list[StackNode] = []
         used: set[str] = set()  # one app may be mounted under several keys (/v1.1 and /v2)
         for child in children:
+            names = _mounted_names(child)
             keys = [
                 key for key, value in items
-                if value == _short(child.name) and key not in ("use", "next") and key not in used
+                if value in names and key not in ("use", "next") and key not in used
             ]
             if keys:
                 used.add(keys[0])

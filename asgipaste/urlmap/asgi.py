@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote_to_bytes
 from starlette.datastructures import URLPath
 from starlette.routing import NoMatchFound
 
-from asgipaste.errors import ConfigValueError
+from asgipaste.errors import ConfigError, ConfigValueError
 from asgipaste.lifespan import DEFAULT_TIMEOUT, LifespanGroup
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 from asgipaste.urlmap.paths import (
@@ -307,6 +307,21 @@ def _rewrite_path(scope: Scope, root: str, path: str) -> None:
     scope["raw_path"] = quote(path).encode("ascii")
 
 
+def _get_app(loader: Any, key: str, value: str, global_conf: dict[str, Any]) -> Any:
+    """``loader.get_app(value)``; an error about the name itself (no such section) names ``key``.
+
+    An error located in another section (the mounted app's own) is left as it
+    is; one located nowhere yet is the key's, so the loader reports that key
+    and its line rather than the composite's header.
+    """
+    try:
+        return loader.get_app(value, global_conf=global_conf)
+    except ConfigError as exc:
+        if exc.section is None and exc.key is None:
+            exc.key = key
+        raise
+
+
 def build_urlmap(loader: Any, global_conf: dict[str, Any], local_conf: dict[str, str]) -> URLMap:
     """Paste's ``urlmap_factory`` logic: a :class:`URLMap` of whatever ``loader.get_app`` returns.
 
@@ -319,11 +334,11 @@ def build_urlmap(loader: Any, global_conf: dict[str, Any], local_conf: dict[str,
         not_found_name: str | None = local_conf.pop("not_found_app")
     else:
         not_found_name = global_conf.get("not_found_app")
-    not_found_app = loader.get_app(not_found_name, global_conf=global_conf) if not_found_name else None
+    not_found_app = _get_app(loader, "not_found_app", not_found_name, global_conf) if not_found_name else None
     urlmap = URLMap(not_found_app=not_found_app)
     for key, value in local_conf.items():
         url = parse_path_expression(key)
-        app = loader.get_app(value, global_conf=global_conf)  # as Paste: app errors before key errors
+        app = _get_app(loader, key, value, global_conf)  # as Paste: app errors before key errors
         try:
             urlmap.mount(url, app, name=value.strip())
         except ConfigValueError as exc:
