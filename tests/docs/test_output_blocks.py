@@ -14,6 +14,9 @@ that shows what something printed is preceded by one HTML comment.
     command line, such as a Mermaid diagram).
 ``<!-- output: python -->``
     The whole block is what the closest ```python block above it prints.
+``<!-- request-config-example -->`` (and other keys of ``ELSEWHERE``) on the ```python block
+    The ```text block that follows it is compared by the test ``ELSEWHERE``
+    names, which predates this convention and finds the pair by that comment.
 ``<!-- illustrative: REASON -->``
     Not produced by a test (log lines with times, ports and pids; a hand-drawn
     diagram). The reason is required.
@@ -60,6 +63,12 @@ DOCS = [REPO / "README.md", *sorted(p for p in (REPO / "docs").glob("*.md") if p
 _FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
 _MARKER = re.compile(r"^\s*<!--\s*(output|illustrative)\s*(?::\s*(.*?))?\s*-->\s*$")
 _OUTPUT_LANGS = {"", "text", "mermaid"}
+_ANY_COMMENT = re.compile(r"^\s*<!--\s*(\S+)\s*-->\s*$")
+
+#: Examples whose output another test already compares, by the comment on their ```python block.
+ELSEWHERE = {
+    "request-config-example": REPO / "tests" / "routes" / "test_request_config.py",
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ class Block:
     line: int  # of the opening fence, 1-based
     lang: str
     lines: tuple[str, ...]
-    marker: str | None  # "output" | "illustrative" | None
+    marker: str | None  # "output" | "illustrative" | "example" | "elsewhere" | None
     argument: str | None
 
     @property
@@ -94,9 +103,16 @@ def _blocks(path: Path) -> list[Block]:
         while before >= 0 and not text[before].strip():
             before -= 1
         marker = _MARKER.match(text[before]) if before >= 0 else None
-        blocks.append(
-            Block(path, index + 1, lang, body, marker.group(1) if marker else None, marker.group(2) if marker else None)
-        )
+        other = _ANY_COMMENT.match(text[before]) if before >= 0 and not marker else None
+        if marker:
+            kind, argument = marker.group(1), marker.group(2)
+        elif other and other.group(1) in ELSEWHERE:
+            kind, argument = "example", other.group(1)
+        elif blocks and blocks[-1].marker == "example" and lang == "text":
+            kind, argument = "elsewhere", blocks[-1].argument  # the output right after such an example
+        else:
+            kind, argument = None, None
+        blocks.append(Block(path, index + 1, lang, body, kind, argument))
         index = end + 1
     return blocks
 
@@ -227,6 +243,14 @@ def test_every_output_block_is_marked() -> None:
 def test_illustrative_blocks_say_why() -> None:
     bare = [block.where for block in ALL_BLOCKS if block.marker == "illustrative" and not block.argument]
     assert not bare, f"<!-- illustrative: REASON --> needs its reason: {bare}"
+
+
+def test_output_compared_elsewhere_is_compared_there() -> None:
+    for block in ALL_BLOCKS:
+        if block.marker == "elsewhere":
+            assert block.argument is not None
+            test_file = ELSEWHERE[block.argument]
+            assert f"<!-- {block.argument} -->" in test_file.read_text(encoding="utf-8"), block.where
 
 
 def test_the_convention_is_in_use() -> None:
