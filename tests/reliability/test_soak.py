@@ -36,7 +36,7 @@ CLIENTS = 8
 TOKEN = {"X-Auth-Token": "admin:demo"}
 SERVERS = "/v2/demo/servers"
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(SECONDS + 60)]
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(SECONDS + 60)]
 
 
 def _rss_kib(pid: int) -> int:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving._proc import Proc, child_env
+from tests._proc import Proc, child_env
 
 
 @pytest.fixture
