@@ -34,7 +34,7 @@ import pytest
 from asgipaste import loadapp
 from asgipaste.urlmap import URLMap
 from tests._server import running_server
-from tests.reliability import _proc
+from tests import _proc
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from asgipaste.demo import DEFAULT_CONFIG
-from tests.reliability import _proc
+from tests import _proc
 
 SECONDS = float(os.environ.get("ASGIPASTE_SOAK_SECONDS", "20"))
 CLIENTS = 8
