@@ -33,8 +33,8 @@ import pytest
 
 from asgipaste import loadapp
 from asgipaste.urlmap import URLMap
-from tests._server import running_server
 from tests import _proc
+from tests._server import running_server
 
 pytestmark = pytest.mark.timeout(60)
 
