@@ -35,3 +35,14 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
     yield start
     for proc in started:
         proc.kill()
+
+
+#: Directories whose tests serve real third-party stacks side by side with their anchors:
+#: integration, not the edit-test loop, so they run in the slow tier (still in CI).
+_SLOW_DIRS = ("real_openstack", "real_apps")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(part in _SLOW_DIRS for part in item.path.parts):
+            item.add_marker(pytest.mark.slow)
