@@ -34,6 +34,7 @@ from asgipaste.servers.options import (
     Listen,
     apply_overrides,
     choice,
+    non_negative_float,
     non_negative_int,
     option,
     parse_port,
@@ -61,6 +62,8 @@ _OPTIONS: dict[str, Callable[[str], Any]] = {
     "url_path_prefix": str,
     "respawn_failed_workers": asbool,
     "workers_kill_timeout": positive_int,
+    # Slow clients: seconds a client may take to send its request head (granian's default: 30).
+    "header_read_timeout": non_negative_float,
     # TLS (granian's names; ssl_certfile/ssl_keyfile/ssl_ca_certs are accepted as uvicorn spells them)
     "ssl_cert": str,
     "ssl_key": str,
@@ -207,6 +210,11 @@ class GranianServer:
             options["http"] = HTTPModes(options["http"])
         if "loop" in options:
             options["loop"] = Loops(options["loop"])
+        if "header_read_timeout" in options:
+            from granian.http import HTTP1Settings
+
+            timeout_ms = int(options.pop("header_read_timeout") * 1000)
+            options["http1_settings"] = HTTP1Settings(header_read_timeout=timeout_ms)
         for key in ("ssl_cert", "ssl_key", "ssl_ca"):
             if key in options:
                 options[key] = Path(options[key])

@@ -14,8 +14,8 @@ import pytest_asyncio
 
 import asgipaste
 from asgipaste.demo import DEFAULT_CONFIG
+from tests._proc import Proc, child_env
 from tests._server import running_server
-from tests.serving._proc import Proc, child_env
 
 #: Seeded by the bundled INI's auth_tokens, and valid as-is under noauth.
 ADMIN_TOKEN = "admin:demo"

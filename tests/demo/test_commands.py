@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from asgipaste.demo import DEFAULT_CONFIG
+from tests._proc import PYTHON, Proc, bin_path, free_port, wait_http
 from tests.demo.conftest import ADMIN_TOKEN, auth
-from tests.serving._proc import PYTHON, Proc, bin_path, free_port, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 

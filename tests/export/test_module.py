@@ -14,10 +14,10 @@ import recorder
 from asgipaste.cli import main
 from asgipaste.errors import ConfigError
 from asgipaste.export import export_source, write_module
+from tests._proc import PYTHON, Proc, child_env, free_port, wait_http
 from tests.export.conftest import delete, export, import_module, write_files
 from tests.export.test_differential import MIXED
 from tests.mixed.conftest import NOVA_INI
-from tests.serving._proc import PYTHON, Proc, child_env, free_port, wait_http
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "export.md"

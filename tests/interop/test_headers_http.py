@@ -15,9 +15,8 @@ import httpx
 import pytest
 
 from asgipaste.interop import WSGIAdapter
+from tests._proc import Served, bin_path, env_for, free_port
 from tests.interop._helpers import serve
-from tests.reliability._proc import Served, env_for, free_port
-from tests.serving._proc import bin_path
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(30)]
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests._proc import Proc, bin_path, child_env, free_port, wait_http
 from tests.real_apps._harness import Served, load_both, normalised_body, raw_request, waitress_thread, write_dist
 from tests.real_apps.test_paste_eggs import BIG, INDEX, make_site
 from tests.real_apps.test_pyramid import ENTRY_POINTS
-from tests.serving._proc import Proc, bin_path, child_env, free_port, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:HTTPS is not enabled:UserWarning")]
 

@@ -29,8 +29,8 @@ import waitress.server
 import waitress.wasyncore
 
 import asgipaste
+from tests._proc import Proc, child_env, free_port, wait_http
 from tests._server import running_server
-from tests.serving._proc import Proc, child_env, free_port, wait_http
 
 #: asgipaste's servers, each compared with PasteDeploy on waitress.
 SERVERS = ("uvicorn-httptools", "uvicorn-h11", "granian")

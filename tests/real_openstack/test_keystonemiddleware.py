@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._proc import free_port
 from tests.real_openstack._differential import SERVER_PARAMS, Pair, Req, serving_pair
-from tests.serving._proc import free_port
 
 INI = Path(__file__).parent / "keystone-auth-paste.ini"
 

@@ -26,9 +26,9 @@ from typing import Any
 import pytest
 
 import asgipaste
+from tests._proc import child_env
 from tests.real_openstack._differential import SERVERS, Answer, GranianFleet, Pair, Req, serving_pair
 from tests.real_openstack._sdists import SERVICE_FILES, paste_file, prefetch
-from tests.serving._proc import child_env
 
 STANDINS = Path(__file__).parent / "standins"
 #: Top-level names of the stand-in packages (tests/mixed has its own older ``nova``).

@@ -24,10 +24,9 @@ import httpx
 import pytest
 
 from asgipaste.interop import WSGIAdapter
+from tests._proc import Served, bin_path, env_for, free_port
 from tests._server import running_server
 from tests.reliability import apps
-from tests.reliability._proc import Served, env_for, free_port
-from tests.serving._proc import bin_path
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 

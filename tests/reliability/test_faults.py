@@ -159,7 +159,7 @@ async def test_blocked_wsgi_pool_does_not_stop_async_routes(tmp_path: Path) -> N
                 started = time.monotonic()
                 response = await client.get("/async")
                 assert response.text == "hello"
-                assert time.monotonic() - started < 0.5
+                assert time.monotonic() - started < 5  # blocked would mean: never, until RELEASE
             assert apps.GAUGE.inside == 2  # the pool's bound holds: the other three still wait
         finally:
             apps.RELEASE.set()

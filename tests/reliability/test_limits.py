@@ -33,8 +33,8 @@ import pytest
 
 from asgipaste import loadapp
 from asgipaste.urlmap import URLMap
+from tests import _proc
 from tests._server import running_server
-from tests.reliability import _proc
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -167,7 +167,7 @@ async def test_declared_body_over_sizelimit_is_413_before_the_body_is_sent(tmp_p
         started = time.monotonic()
         status, data = await asyncio.to_thread(_exchange, port, head)
         assert status == 413, data
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 10  # without the limit: waits for 50 MB that never come
         status, _ = await asyncio.to_thread(
             _exchange, port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
         )

@@ -21,8 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.reliability._proc import REPO, Served, env_for, free_port
-from tests.serving._proc import bin_path
+from tests._proc import REPO, Served, bin_path, env_for, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
@@ -58,10 +57,7 @@ def _one_wsgi_request_then_sigterm(served: Served) -> float:
     assert response.text == "slow wsgi done", served.log()
     started = time.monotonic()
     os.killpg(served.proc.pid, signal.SIGTERM)
-    try:
-        served.wait_exit(EXIT_WITHIN + 10)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"still running {EXIT_WITHIN + 10} s after SIGTERM:\n{served.log()}")
+    served.wait_exit(EXIT_WITHIN + 10)  # fails with the server's log if it is still running
     return time.monotonic() - started
 
 

@@ -29,14 +29,14 @@ import httpx
 import pytest
 
 from asgipaste.demo import DEFAULT_CONFIG
-from tests.reliability import _proc
+from tests import _proc
 
 SECONDS = float(os.environ.get("ASGIPASTE_SOAK_SECONDS", "20"))
 CLIENTS = 8
 TOKEN = {"X-Auth-Token": "admin:demo"}
 SERVERS = "/v2/demo/servers"
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(SECONDS + 60)]
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(SECONDS + 60)]
 
 
 def _rss_kib(pid: int) -> int:

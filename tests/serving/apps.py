@@ -42,6 +42,7 @@ def text_app(global_conf: dict[str, Any], **local_conf: str) -> ASGIApp:
             body = str(os.getpid())
         elif path == "/slow":
             seconds = float(parse_qs(scope["query_string"].decode())["seconds"][0])
+            log.warning("slow request started pid %d", os.getpid())  # a readiness signal for tests
             await asyncio.sleep(seconds)
             body = f"slow {text}"
         data = body.encode()

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.serving._proc import Proc, bin_path, free_port, wait_http
+from tests._proc import Proc, bin_path, free_port, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.serving._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http
+from tests._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from asgipaste import ConfigError, loadserver
-from tests.serving._proc import Proc, bin_path, free_port
+from tests._proc import Proc, bin_path, free_port
 
 trustme = pytest.importorskip("trustme", reason="trustme is a test dependency")
 

@@ -19,7 +19,7 @@ import pytest
 
 from asgipaste import ConfigError, load_stack, loadapp
 from asgipaste.interop.loop_host import WSGIView
-from tests.serving._proc import Proc, bin_path, child_env, free_port, wait_http
+from tests._proc import Proc, bin_path, child_env, free_port, wait_http
 
 MIXED = """
 [composite:main]

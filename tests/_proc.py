@@ -1,19 +1,28 @@
-"""Run a command as a subprocess in its own session, read its log, always kill it."""
+"""The one subprocess harness: a command in its own session, its log readable, always killed.
+
+:class:`Proc` runs any command (``asgipaste serve``, ``pserve``, gunicorn...);
+:func:`serve` runs ``uvicorn asgipaste.serve:app`` on a config file and waits
+until it answers. Readiness is always a signal (a log line, an HTTP answer),
+never a sleep.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -109,3 +118,46 @@ PYTHON = sys.executable
 def bin_path(name: str) -> str:
     """A console script installed next to this Python."""
     return str(Path(PYTHON).with_name(name))
+
+
+class Served(Proc):
+    """``Proc`` for a server on ``port``: ``url``, ``proc`` (the Popen), ``wait_ready``, ``stop``."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], port: int) -> None:
+        log = Path(tempfile.mkdtemp(prefix="asgipaste-served-")) / "server.log"
+        super().__init__(argv, cwd=REPO, log=log, env=env)
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+
+    @property
+    def proc(self) -> subprocess.Popen[bytes]:
+        return self.popen
+
+    def wait_ready(self, path: str = "/", timeout: float = 15.0) -> None:
+        wait_http(self.url + path, proc=self, timeout=timeout)
+
+    def stop(self) -> None:
+        self.kill()
+
+
+def uvicorn_argv(port: int, *extra: str) -> list[str]:
+    return [PYTHON, "-m", "uvicorn", "asgipaste.serve:app", "--host", "127.0.0.1", "--port", str(port),
+            "--lifespan", "on", "--log-level", "info", "--no-access-log", *extra]
+
+
+def env_for(config: Path, **extra: str) -> dict[str, str]:
+    """``child_env`` serving ``config`` through ``asgipaste.serve:app``."""
+    return child_env(ASGIPASTE_CONFIG=str(config), **extra)
+
+
+@contextlib.contextmanager
+def serve(config: Path, *extra: str, ready: str | None = "/") -> Iterator[Served]:
+    """Serve ``config`` with ``uvicorn asgipaste.serve:app``; wait for ``ready`` unless None."""
+    port = free_port()
+    served = Served(uvicorn_argv(port, *extra), env_for(config), port)
+    try:
+        if ready is not None:
+            served.wait_ready(ready)
+        yield served
+    finally:
+        served.stop()
