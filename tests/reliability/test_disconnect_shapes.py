@@ -28,7 +28,7 @@ from tests._proc import Served, bin_path, env_for, free_port
 from tests._server import running_server
 from tests.reliability import apps
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(60)]  # real-time waits of 1-2 s each
 
 MiB = 1024 * 1024
 #: How long the test allows between the client leaving and the iterable being closed.
