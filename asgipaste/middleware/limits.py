@@ -28,21 +28,12 @@ DEFAULT_MAX_HEADERS = 100
 DEFAULT_MAX_HEADER_BYTES = 64 * 1024
 
 
-class RequestLimits:
-    """Refuse oversize request heads before the app sees them.
-
-    414 when the request target (path and query) is longer than ``max_url_len``
-    bytes (nova's ``max_url_len``); 431 when there are more than ``max_headers``
-    headers or their names and values add up to more than ``max_header_bytes``.
-    ``None`` or ``0`` turns a limit off; non-HTTP scopes pass straight through.
-
-    >>> RequestLimits(app=None, max_url_len=16384)  # doctest: +ELLIPSIS
-    RequestLimits(None, max_url_len=16384, max_headers=100, max_header_bytes=65536)
-    """
+class _HeadLimits:
+    """The three limits and the one decision both the ASGI and the WSGI form take."""
 
     def __init__(
         self,
-        app: ASGIApp,
+        app: Any,
         *,
         max_url_len: int | None = None,
         max_headers: int | None = DEFAULT_MAX_HEADERS,
@@ -59,23 +50,46 @@ class RequestLimits:
             f"max_headers={self.max_headers}, max_header_bytes={self.max_header_bytes})"
         )
 
+    def refusal(self, header_count: int, header_bytes: int, target_len: int) -> tuple[int, str] | None:
+        """``(status, text)`` for a request head over a limit, else None.
+
+        >>> _HeadLimits(None, max_url_len=10).refusal(3, 100, 11)
+        (414, 'Request URI too long')
+        """
+        if self.max_headers is not None and header_count > self.max_headers:
+            return 431, "Request header fields too large: too many headers"
+        if self.max_header_bytes is not None and header_bytes > self.max_header_bytes:
+            return 431, "Request header fields too large"
+        if self.max_url_len is not None and target_len > self.max_url_len:
+            return 414, "Request URI too long"
+        return None
+
+
+class RequestLimits(_HeadLimits):
+    """Refuse oversize request heads before the app sees them.
+
+    414 when the request target (path and query) is longer than ``max_url_len``
+    bytes (nova's ``max_url_len``); 431 when there are more than ``max_headers``
+    headers or their names and values add up to more than ``max_header_bytes``.
+    ``None`` or ``0`` turns a limit off; non-HTTP scopes pass straight through.
+
+    >>> RequestLimits(app=None, max_url_len=16384)  # doctest: +ELLIPSIS
+    RequestLimits(None, max_url_len=16384, max_headers=100, max_header_bytes=65536)
+    """
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", ())
-        if self.max_headers is not None and len(headers) > self.max_headers:
-            await plain_response(send, 431, "Request header fields too large: too many headers")
-            return
-        if self.max_header_bytes is not None and sum(len(n) + len(v) for n, v in headers) > self.max_header_bytes:
-            await plain_response(send, 431, "Request header fields too large")
-            return
+        target = 0
         if self.max_url_len is not None:
-            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
             query = scope.get("query_string", b"")
-            if len(raw_path) + (len(query) + 1 if query else 0) > self.max_url_len:
-                await plain_response(send, 414, "Request URI too long")
-                return
+            target = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + (len(query) + 1 if query else 0)
+        refused = self.refusal(len(headers), sum(len(n) + len(v) for n, v in headers), target)
+        if refused is not None:
+            await plain_response(send, *refused)
+            return
         await self.app(scope, receive, send)
 
 
@@ -98,7 +112,7 @@ async def plain_response(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class WSGIRequestLimits:
+class WSGIRequestLimits(_HeadLimits):
     """:class:`RequestLimits` for a WSGI app served on a WSGI interface (granian's), same codes.
 
     The environ joins repeated headers, so the count is of distinct names; the
@@ -115,37 +129,23 @@ class WSGIRequestLimits:
     ['414 URI Too Long']
     """
 
-    def __init__(
-        self,
-        app: Any,
-        *,
-        max_url_len: int | None = None,
-        max_headers: int | None = DEFAULT_MAX_HEADERS,
-        max_header_bytes: int | None = DEFAULT_MAX_HEADER_BYTES,
-    ) -> None:
-        self.app = app
-        self.max_url_len = max_url_len or None
-        self.max_headers = max_headers or None
-        self.max_header_bytes = max_header_bytes or None
-
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if self.max_headers is not None or self.max_header_bytes is not None:
-            names = [k for k in environ if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
-            if self.max_headers is not None and len(names) > self.max_headers:
-                return _refuse(start_response, "431 Request Header Fields Too Large",
-                               "Request header fields too large: too many headers")
-            size = sum(len(k) - 5 + len(str(environ[k])) for k in names)
-            if self.max_header_bytes is not None and size > self.max_header_bytes:
-                return _refuse(start_response, "431 Request Header Fields Too Large", "Request header fields too large")
-        if self.max_url_len is not None:
-            path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1", "replace")
-            query = environ.get("QUERY_STRING", "")
-            if len(path) + (len(query) + 1 if query else 0) > self.max_url_len:
-                return _refuse(start_response, "414 URI Too Long", "Request URI too long")
+        names = [k for k in environ if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
+        size = sum(len(k) - 5 + len(str(environ[k])) for k in names)
+        path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1", "replace")
+        query = environ.get("QUERY_STRING", "")
+        refused = self.refusal(len(names), size, len(path) + (len(query) + 1 if query else 0))
+        if refused is not None:
+            return _refuse(start_response, refused)
         return self.app(environ, start_response)
 
 
-def _refuse(start_response: Any, status: str, text: str) -> list[bytes]:
+_REASONS = {414: "URI Too Long", 431: "Request Header Fields Too Large"}
+
+
+def _refuse(start_response: Any, refused: tuple[int, str]) -> list[bytes]:
+    code, text = refused
     body = (text + "\n").encode("utf-8")
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    start_response(f"{code} {_REASONS[code]}", headers)
     return [body]

@@ -192,6 +192,18 @@ def _strip_brackets(addr: str) -> str:
     return addr[1:-1] if addr[:1] == "[" and addr[-1:] == "]" else addr
 
 
+def _single_value(found: dict[bytes, str], header: str) -> str:
+    """A header waitress takes one value of (a list is malformed)."""
+    raw = found.get(header.lower().encode(), "")
+    try:
+        value = _undquote(raw)
+    except ValueError as exc:
+        raise MalformedProxyHeader(header, str(exc), raw) from None
+    if "," in value:
+        raise MalformedProxyHeader(header, "Unspecified behavior for multiple values found in header", raw)
+    return value
+
+
 def _apply_trusted(scope: Scope, trust: ProxyTrust) -> set[bytes]:
     """waitress's ``parse_proxy_headers`` on an ASGI scope; returns the headers still untrusted."""
     count, names = trust.count, trust.headers
@@ -228,23 +240,11 @@ def _apply_trusted(scope: Scope, trust: ProxyTrust) -> set[bytes]:
         except Exception as exc:
             raise MalformedProxyHeader("X-Forwarded-Host", str(exc), raw) from None
     if "x-forwarded-proto" in names:
-        raw = found.get(b"x-forwarded-proto", "")
-        try:
-            forwarded_proto = _undquote(raw)
-            if "," in forwarded_proto:
-                raise ValueError("Unspecified behavior for multiple values found in header")
-            untrusted.discard(b"x-forwarded-proto")
-        except Exception as exc:
-            raise MalformedProxyHeader("X-Forwarded-Proto", str(exc), raw) from None
+        forwarded_proto = _single_value(found, "X-Forwarded-Proto")
+        untrusted.discard(b"x-forwarded-proto")
     if "x-forwarded-port" in names:
-        raw = found.get(b"x-forwarded-port", "")
-        try:
-            forwarded_port = _undquote(raw)
-            if "," in forwarded_port:
-                raise ValueError("Unspecified behavior for multiple values found in header")
-            untrusted.discard(b"x-forwarded-port")
-        except Exception as exc:
-            raise MalformedProxyHeader("X-Forwarded-Port", str(exc), raw) from None
+        forwarded_port = _single_value(found, "X-Forwarded-Port")
+        untrusted.discard(b"x-forwarded-port")
     if "x-forwarded-by" in names:
         untrusted.discard(b"x-forwarded-by")
     forwarded = ""
