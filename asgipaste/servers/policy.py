@@ -56,7 +56,9 @@ class ServePolicy:
     #: None: forwarded headers are the server's business (asgipaste's own sections);
     #: a ProxyTrust: waitress's rules (a migrated waitress section).
     proxy: ProxyTrust | None = None
-    workers: int = 1
+    #: worker processes serving the app; None: unknown here (the environ then reads
+    #: ASGIPASTE_WORKERS, else WEB_CONCURRENCY, else 1)
+    workers: int | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def to_env(self) -> dict[str, str]:
@@ -64,8 +66,9 @@ class ServePolicy:
         env = {
             ENV_MAX_HEADERS: str(self.max_headers or 0),
             ENV_MAX_HEADER_BYTES: str(self.max_header_bytes or 0),
-            ENV_WORKERS: str(self.workers),
         }
+        if self.workers is not None:
+            env[ENV_WORKERS] = str(self.workers)
         if self.max_url_len:
             env[ENV_MAX_URL_LEN] = str(self.max_url_len)
         if self.proxy is not None:
@@ -106,7 +109,7 @@ class ServePolicy:
             max_headers=read(ENV_MAX_HEADERS, DEFAULT_MAX_HEADERS),
             max_header_bytes=read(ENV_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_BYTES),
             proxy=proxy,
-            workers=read(ENV_WORKERS, 1) or 1,
+            workers=read(ENV_WORKERS, None),
         )
 
 

@@ -78,3 +78,14 @@ def test_wsgi_multiprocess_follows_the_worker_count(
     seen = httpx.get(url, timeout=5).json()
     assert seen["multiprocess"] is multiprocess
     assert seen["multithread"] is True and seen["run_once"] is False
+
+
+def test_plain_uvicorn_workers_are_read_from_web_concurrency(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    """`uvicorn asgipaste.serve:app --workers 2` sets no asgipaste variable: WEB_CONCURRENCY tells the environ."""
+    from tests._proc import PYTHON, child_env
+
+    (tmp_path / "site.ini").write_text(APP)
+    port = free_port()
+    env = child_env(ASGIPASTE_CONFIG=str(tmp_path / "site.ini"), WEB_CONCURRENCY="2")
+    proc = spawn([PYTHON, "-m", "uvicorn", "asgipaste.serve:app", "--port", str(port)], env=env)
+    assert wait_http(f"http://127.0.0.1:{port}/", proc=proc).json()["multiprocess"] is True
