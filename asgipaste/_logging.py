@@ -72,3 +72,60 @@ def ensure_handler(level: int = logging.INFO) -> None:
     log.addHandler(handler)
     log.setLevel(level)
     log.propagate = False
+
+
+def logging_problems(ini: IniFile) -> list[ConfigError]:
+    """What ``logging.config.fileConfig`` would refuse in ``ini``'s logging sections, without applying them.
+
+    Every key listed in ``[loggers]``, ``[handlers]`` and ``[formatters]`` needs
+    its ``[logger_X]``/``[handler_X]``/``[formatter_X]`` section; a logger's
+    handlers and a handler's formatter must be listed; a handler's ``class``
+    must resolve. ``asgipaste check`` reports these before ``serve`` would.
+    """
+    if not ini.has_section("loggers"):
+        return []
+    problems: list[ConfigError] = []
+
+    def listed(section: str) -> list[str]:
+        if not ini.has_section(section) or not ini.has_option(section, "keys"):
+            return []
+        return [k.strip() for k in ini.get_raw(section, "keys").split(",") if k.strip()]
+
+    def problem(message: str, section: str, key: str | None, hint: str) -> None:
+        problems.append(ConfigError(message, file=ini.path, section=section, key=key,
+                                    line=ini.line_of(section, key), hint=hint))
+
+    loggers, handlers, formatters = listed("loggers"), listed("handlers"), listed("formatters")
+    for kind, names, owner in (("logger", loggers, "loggers"), ("handler", handlers, "handlers"),
+                               ("formatter", formatters, "formatters")):
+        for name in names:
+            if not ini.has_section(f"{kind}_{name}"):
+                problem(f"[{owner}] lists {name!r} but there is no [{kind}_{name}] section", owner, "keys",
+                        f"add [{kind}_{name}] or remove {name!r} from [{owner}] keys")
+    for name in loggers:
+        section = f"logger_{name}"
+        if ini.has_section(section) and ini.has_option(section, "handlers"):
+            for handler in (h.strip() for h in ini.get_raw(section, "handlers").split(",") if h.strip()):
+                if handler not in handlers:
+                    problem(f"[{section}] uses the handler {handler!r}, which [handlers] does not list",
+                            section, "handlers", f"list it in [handlers] keys (known: {', '.join(handlers)})")
+    for name in handlers:
+        section = f"handler_{name}"
+        if not ini.has_section(section):
+            continue
+        if ini.has_option(section, "formatter"):
+            formatter = ini.get_raw(section, "formatter").strip()
+            if formatter and formatter not in formatters:
+                problem(f"[{section}] uses the formatter {formatter!r}, which [formatters] does not list",
+                        section, "formatter", f"list it in [formatters] keys (known: {', '.join(formatters)})")
+        if ini.has_option(section, "class"):
+            klass = ini.get_raw(section, "class").strip()
+            try:
+                eval(klass, vars(logging))  # fileConfig's own resolution of handler classes
+            except Exception:
+                try:
+                    logging.config._resolve(klass)  # type: ignore[attr-defined]
+                except Exception as exc:
+                    problem(f"[{section}] class {klass!r} cannot be found: {type(exc).__name__}: {exc}",
+                            section, "class", "use a logging handler class such as StreamHandler or a dotted path")
+    return problems

@@ -65,6 +65,25 @@ def _server_sections(path: Path) -> list[str]:
     return names
 
 
+_APP_KINDS = ("app", "application", "composite", "composit", "pipeline", "filter-app")
+
+
+def _require_app(target: ServeTarget) -> None:
+    """Refuse an app name the file does not define before anything starts, listing the ones it does."""
+    try:
+        ini = read_ini(str(target.path))
+    except ConfigError:
+        return  # loading reports it, located
+    apps = [s.partition(":")[2].strip() for s in ini.sections() if s.partition(":")[0].strip() in _APP_KINDS]
+    if target.name not in apps:
+        raise ConfigLookupError(
+            f"No app section named {target.name!r} (no [app:{target.name}], [composite:{target.name}] "
+            f"or [pipeline:{target.name}])",
+            file=str(target.path),
+            hint=f"apps in the file: {', '.join(apps) or 'none'}; choose one with CONFIG#name or -n NAME",
+        )
+
+
 def _setup_logging(target: ServeTarget, level: str | None) -> bool:
     """pserve's rule: the INI's ``[loggers]`` configure logging when present."""
     if configure_from_ini(target.path, target.global_conf):
@@ -115,6 +134,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         target = replace(target, name=name)
         if listen is not None:
             host, port = listen.host, listen.port
+    _require_app(target)
     server = _load_server(target, args.server)
     overrides = {"host": host, "port": port, "workers": args.workers, "log_level": args.log_level}
     overrides["reload"] = True if args.reload else None
@@ -231,6 +251,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from asgipaste.export import export_source, write_module
 
     target = _target(args)
+    _require_app(target)
     global_conf = dict(target.global_conf) or None
     if args.output in (None, "-"):
         sys.stdout.write(export_source(str(target.path), target.name, global_conf))

@@ -122,11 +122,23 @@ def read_launch_plan(
     names = [name for name in re.split(r"[\s,]+", enabled.strip()) if name]
     ssl_apis = {name for name in re.split(r"[\s,]+", (options.get("enabled_ssl_apis") or "").strip()) if name}
     apis: list[ApiSpec] = []
+    app_kinds = ("app", "application", "composite", "composit", "pipeline", "filter-app")
+    known = {
+        sec.partition(":")[2].strip() for sec in options.ini.sections() if sec.partition(":")[0].strip() in app_kinds
+    }
     for name in dict.fromkeys(names):
         host = (options.get(f"{name}_listen") or "0.0.0.0").strip()
         port_key = f"{name}_listen_port"
         raw_port = options.get(port_key)
         if raw_port is None:
+            if name not in NOVA_PORTS and name not in known:
+                # The real cause first: an old nova.conf still listing ec2 names no app at all.
+                raise options.error(
+                    f"enabled_apis names {name!r}, but the file has no [composite:{name}] (or app, pipeline) "
+                    "section",
+                    "enabled_apis",
+                    hint=f"remove {name!r} from enabled_apis; apps in the file: {', '.join(sorted(known)) or 'none'}",
+                )
             if name not in NOVA_PORTS:
                 raise ConfigLookupError(
                     f"{port_key} is not set", file=str(path), section=options.section, key=port_key

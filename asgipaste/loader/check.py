@@ -24,8 +24,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from asgipaste._logging import logging_problems
 from asgipaste.errors import ConfigError
 from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
 from asgipaste.loader.dialect import IniFile, read_ini
@@ -73,8 +75,13 @@ def reachable_sections(ini: IniFile, entry_names: list[str] | None = None) -> se
         by_name.setdefault(_name(section), []).append(section)
     edges: dict[str, set[str]] = {}
     referenced: set[str] = set()
+    paste_kinds = _APP_PREFIXES | set(FILTER.prefixes()) | set(SERVER.prefixes())
     for section in sections:
         targets: set[str] = set()
+        if _kind(section) not in paste_kinds:
+            # [loggers] keys = root names a logger, not [composite:root]
+            edges[section] = targets
+            continue
         for key in ini.own_options(section):
             for word in _TOKEN.split(ini.get_raw(section, key)):
                 word = word.split("#")[-1] if word.startswith("config:") else word
@@ -123,6 +130,9 @@ def check_file(
         return report
     uri = f"config:{path}"
     reached = reachable_sections(ini, names)
+    # Logging, launcher and [DEFAULT] settings are read whenever the file is served.
+    paste_kinds = _APP_PREFIXES | set(FILTER.prefixes()) | set(SERVER.prefixes())
+    reached |= {s for s in ini.sections() if _kind(s) not in paste_kinds} | {"DEFAULT"}
     seen: set[tuple[Any, ...]] = set()
 
     def record(exc: ConfigError) -> None:
@@ -152,7 +162,59 @@ def check_file(
     for section in sections:
         if _kind(section) in server_prefixes:
             _check_server(uri, _name(section), global_conf, record, report)
+    if names is None:
+        _check_references(uri, ini, global_conf, record, report)
+        for problem in logging_problems(ini):
+            record(problem)
+        _check_launcher(path, ini, global_conf, record)
     return report
+
+
+def _check_references(
+    uri: str, ini: IniFile, global_conf: dict[str, Any] | None, record: Any, report: CheckReport
+) -> None:
+    """Names a pipeline or a urlmap uses, resolved one by one: a broken neighbour hides none of them."""
+    seen_text = {str(e) for e in report.errors} | {str(w) for w in report.warnings}
+    for section in ini.sections():
+        kind = _kind(section)
+        wanted: list[tuple[Any, str, str]] = []
+        if kind == "pipeline" and ini.has_option(section, "pipeline"):
+            names = ini.get_raw(section, "pipeline").split()
+            wanted = [(FILTER, n, "pipeline") for n in names[:-1]] + [(APP, n, "pipeline") for n in names[-1:]]
+        elif (
+            kind in ("composite", "composit")
+            and ini.has_option(section, "use")
+            and ini.get_raw(section, "use").strip().lower() in _URLMAPS
+        ):
+            wanted = [(APP, ini.get_raw(section, key).strip(), key) for key in ini.own_options(section)
+                      if key.startswith("/") or key.startswith("domain") or key == "not_found_app"]
+        for object_type, name, key in wanted:
+            if ":" in name:
+                continue  # a URI: resolved when the section is loaded
+            try:
+                loadcontext(object_type, uri, name=name, global_conf=global_conf)
+            except ConfigError as exc:
+                if any(name in text and exc.message in text for text in seen_text):
+                    continue
+                if exc.section is None:  # the name itself is missing: say where it is used
+                    exc.section, exc.key, exc.line = section, key, ini.line_of(section, key)
+                record(exc)
+
+
+_URLMAPS = frozenset({"egg:paste#urlmap", "egg:asgipaste#urlmap", "call:asgipaste.urlmap:urlmap_factory"})
+
+
+def _check_launcher(path: str, ini: IniFile, global_conf: dict[str, Any] | None, record: Any) -> None:
+    """A file the launcher serves (``enabled_apis``): its options, read as ``asgipaste launch`` reads them."""
+    from asgipaste.launcher.plan import LAUNCHER_SECTION, read_launch_plan
+
+    section = LAUNCHER_SECTION if ini.has_section(LAUNCHER_SECTION) else "DEFAULT"
+    if not ini.has_option(section, "enabled_apis"):
+        return
+    try:
+        read_launch_plan(Path(path), dict(global_conf or {}))
+    except ConfigError as exc:
+        record(exc)
 
 
 def _load_app(node: Node) -> None:

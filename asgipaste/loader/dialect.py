@@ -39,12 +39,21 @@ class _Interpolation(configparser.BasicInterpolation):
             return super().before_get(parser, section, option, value, defaults)
         except configparser.Error as exc:
             ini: IniFile = parser.ini
+            hint = None
+            missing = re.search(r"interpolation key '([^']+)'", str(exc))
+            if missing:
+                name = missing.group(1)
+                hint = (
+                    f"give {name} a value: `{name}=VALUE` on the command line (asgipaste serve FILE "
+                    f"{name}=VALUE; ASGIPASTE_VARS for asgipaste.serve:app), or `{name} = ...` in [DEFAULT]"
+                )
             raise ConfigInterpolationError(
                 f"Error in file {ini.path}: {exc}",
                 file=ini.path,
                 section=section,
                 key=option,
                 line=ini.line_of(section, option),
+                hint=hint,
             ) from exc
 
 

@@ -349,8 +349,10 @@ class ConfigLoader(Loader):
             return f"{wrong[0]} does not make a {object_type.name}; move it to a section of the right kind"
         for key in local_conf:
             for wanted in ("use", "pipeline", "next", "filter-with"):
-                if key != wanted and difflib.get_close_matches(key, [wanted], n=1, cutoff=0.7):
-                    return f"did you mean {wanted!r} instead of {key!r}?"
+                if key != wanted and difflib.get_close_matches(key, [wanted], n=1, cutoff=0.6):
+                    odd = [f"{c!r} (U+{ord(c):04X})" for c in key if not c.isascii()]
+                    note = f"; {key!r} has non-ASCII characters: {', '.join(odd)}" if odd else ""
+                    return f"did you mean {wanted!r} instead of {key!r}?{note}"
         return "add 'use = egg:DIST#NAME' (or call:MODULE:FACTORY), or an explicit paste.*_factory key"
 
     def _filter_app_context(

@@ -102,3 +102,74 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["check"])
     assert info.value.code == 2
+
+
+def test_a_broken_neighbour_hides_no_missing_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "[app:main]\nuse = call:no_such_module:factory\n"
+        "[pipeline:pipe2]\npipeline = nofilter main\n"
+        "[composite:root]\nuse = egg:Paste#urlmap\n/ = main\n/x = nosuch\n"
+    )
+    code, out = _check(tmp_path, text, capsys)
+    assert code == 1
+    assert "No section 'nofilter'" in out and "section [pipeline:pipe2], key 'pipeline'" in out
+    assert "No section 'nosuch'" in out and "section [composite:root], key '/x'" in out
+    assert out.count("error: Cannot import 'no_such_module") == 1
+
+
+def test_logger_keys_do_not_make_a_composite_unreachable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # [loggers] keys = root names a logger, not [composite:root]: admin is reached through root.
+    text = (
+        "[composite:root]\nuse = egg:Paste#urlmap\n/admin = admin\n"
+        "[app:admin]\nuse = call:no_such_module:factory\n"
+        "[loggers]\nkeys = root\n[handlers]\nkeys = console\n[formatters]\nkeys = generic\n"
+        "[logger_root]\nlevel = INFO\nhandlers = console\n"
+        "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nformatter = generic\n"
+        "[formatter_generic]\nformat = %(message)s\n"
+    )
+    code, out = _check(tmp_path, text, capsys)
+    assert code == 1 and "error: Cannot import 'no_such_module" in out
+
+
+def test_broken_logging_sections_are_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = APP + (
+        "[loggers]\nkeys = root\n[handlers]\nkeys = consol\n[formatters]\nkeys = generic\n"
+        "[logger_root]\nlevel = INFO\nhandlers = console\n"
+        "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nformatter = generic\n"
+        "[formatter_generic]\nformat = %(message)s\n"
+    )
+    code, out = _check(tmp_path, text, capsys)
+    assert code == 1
+    assert "error: [handlers] lists 'consol' but there is no [handler_consol] section" in out
+    assert "[logger_root] uses the handler 'console', which [handlers] does not list" in out
+
+
+def test_launcher_options_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "[DEFAULT]\nenabled_apis = main\nmain_listen_port = 8080\nmain_workers = 0\n" + APP
+    code, out = _check(tmp_path, text, capsys)
+    assert code == 1 and "main_workers = 0: must be at least 1" in out and "key 'main_workers'" in out
+
+
+def test_launcher_names_an_api_with_no_section_first(tmp_path: Path) -> None:
+    from asgipaste import ConfigError
+    from asgipaste.launcher import read_launch_plan
+
+    (tmp_path / "api-paste.ini").write_text("[DEFAULT]\nenabled_apis = main, ec2\n" + APP)
+    with pytest.raises(ConfigError) as info:
+        read_launch_plan(tmp_path / "api-paste.ini", {"main_listen_port": "8080"})
+    assert info.value.message.startswith("enabled_apis names 'ec2', but the file has no [composite:ec2]")
+    assert info.value.key == "enabled_apis"
+
+
+def test_typos_get_hints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _check(tmp_path, "[app:main]\nus\u0435 = egg:FakeASGIApp#basic_app\n", capsys)
+    assert code == 1 and "did you mean 'use'" in out and "U+0435" in out
+    code, out = _check(tmp_path, APP + "greeting = hello %(greet)s\n", capsys)
+    assert code == 1 and "give greet a value: `greet=VALUE` on the command line" in out
+
+
+def test_serve_refuses_an_unknown_app_before_starting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "api-paste.ini").write_text(APP + "[app:admin]\nuse = egg:FakeASGIApp#basic_app\n")
+    code = main(["serve", str(tmp_path / "api-paste.ini"), "-n", "nosuch"])
+    err = capsys.readouterr().err
+    assert code == 1 and "No app section named 'nosuch'" in err and "apps in the file: main, admin" in err

@@ -183,7 +183,7 @@ def test_launch_plan_errors_name_the_option_and_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigValueError) as info:
         read_launch_plan(ini, {"osapi_compute_workers": "-2"})
     assert info.value.key == "osapi_compute_workers" and info.value.line is None
-    ini.write_text("[DEFAULT]\nenabled_apis = custom\n")
+    ini.write_text("[DEFAULT]\nenabled_apis = custom\n[app:custom]\nuse = egg:x\n")
     with pytest.raises(ConfigLookupError) as lookup:
         read_launch_plan(ini)
     assert lookup.value.key == "custom_listen_port"
