@@ -143,7 +143,8 @@ def test_bad_input_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixt
     write_files(tmp_path, {"a.ini": SECRET_INI + "\n[app:broken]\nuse = egg:FakeASGIApp#nope\n"})
     assert main(["export", f"{tmp_path / 'a.ini'}#nope", "-o", str(tmp_path / "out.py")]) == 1
     err = capsys.readouterr().err
-    assert "No section 'nope'" in err and str(tmp_path / "a.ini") in err
+    assert "No app section named 'nope'" in err and str(tmp_path / "a.ini") in err
+    assert "apps in the file: main, app, broken" in err
     assert main(["export", f"{tmp_path / 'a.ini'}#broken", "-o", str(tmp_path / "out.py")]) == 1
     err = capsys.readouterr().err
     assert "Entry point 'nope' not found" in err and "line 15" in err and "[app:broken]" in err
