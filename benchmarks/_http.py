@@ -479,3 +479,21 @@ class IniFiles:
 
     def close(self) -> None:
         self._dir.cleanup()
+
+
+def results_charts(results: dict[str, list[Sample]], title: str) -> str:
+    """Two Mermaid charts of a results table: median req/s and median p99 per stack / server."""
+    from benchmarks._charts import bar
+
+    labels = list(results)
+    rps = [median_of(results[label], "rps") for label in labels]
+    p99 = [median_of(results[label], "p99_ms") for label in labels]
+    return "\n\n".join([bar(f"{title}: throughput", labels, rps, "req/s"),
+                        bar(f"{title}: p99 latency", labels, p99, "p99 ms")])
+
+
+def stop_report() -> str:
+    """A line for the page: which servers did not leave on SIGTERM (or that all did)."""
+    if not NOT_STOPPED:
+        return "Every server started by this run left on SIGTERM within 5 s."
+    return "Servers that did not leave on SIGTERM within 5 s (SIGKILLed): " + "; ".join(NOT_STOPPED) + "."
