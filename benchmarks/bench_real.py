@@ -132,7 +132,9 @@ def servers(files: h.IniFiles, stack: Stack) -> list[h.Server]:
              "BENCH_PASTE_VARS": json.dumps(stack.global_conf)}
     granian_ini = _granian_ini(files, stack)
     target = f"{granian_ini}#{stack.name}" if stack.name != "main" else str(granian_ini)
-    serve = h.asgipaste_serve(Path(target)) + [f"{k}={v}" for k, v in stack.global_conf.items()]
+    serve = h.asgipaste_serve(Path(target))
+    at = serve.index(target) + 1  # var=value pairs go right after CONFIG
+    serve[at:at] = [f"{k}={v}" for k, v in stack.global_conf.items()]
     setup = stack.setup if callable(stack.setup) else None
     app = "benchmarks.apps.paste_wsgi:app"
     return [
