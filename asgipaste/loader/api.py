@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from asgipaste.errors import ConfigError, ConfigValueError
-from asgipaste.interop.loop_host import wsgi_view
 from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
 from asgipaste.loader.check import check_file
 from asgipaste.loader.plan import AttrDict, Node
@@ -74,6 +73,8 @@ def loadapp(
         raise ConfigValueError(f"protocol must be 'asgi' or 'wsgi', not {protocol!r}", key="protocol")
     stack = load_stack(uri, name=name, relative_to=relative_to, global_conf=global_conf)
     if protocol == "wsgi":
+        from asgipaste.interop.loop_host import wsgi_view  # asyncio and anyio: only when asked for
+
         return wsgi_view(stack.asgi, stack.wsgi, name=stack.name)
     return stack.asgi
 
