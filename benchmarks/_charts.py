@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def _label(text: str, limit: int = 34) -> str:
+def _label(text: str, limit: int = 50) -> str:
     text = text.replace('"', "'")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _number(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 10 else f"{value:.0f}"
+    if abs(value) < 10:
+        return f"{value:.3g}"
+    return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
 
 
 def bar(title: str, labels: Sequence[str], values: Sequence[float], y_label: str, *,

@@ -47,6 +47,7 @@ from benchmarks._charts import bar  # noqa: E402
 from benchmarks._timing import table  # noqa: E402
 from benchmarks.apps.targets import stack_ini  # noqa: E402
 
+RAW_U = "raw ASGI 1 s leaf / uvicorn (no asgipaste)"
 ASGI_U = "asgipaste ASGI stack / uvicorn"
 WAITRESS = "PasteDeploy / waitress"
 GTHREAD = "PasteDeploy / gunicorn gthread"
@@ -191,7 +192,9 @@ def servers(files: h.IniFiles, idle: int, inflight: int) -> list[tuple[h.Server,
     gthread = [*h.gunicorn(app, "gthread", threads=inflight)]
     gthread[gthread.index("-w"):gthread.index("-w")] = ["--worker-connections", str(limit), "--keep-alive", "120",
                                                          "--backlog", "4096"]
+    raw = [*h.uvicorn("benchmarks.apps.targets:asgi_slow"), "--timeout-keep-alive", "120", "--backlog", "4096"]
     return [
+        (h.Server(RAW_U, raw, PATH), idle, inflight, ""),
         (h.Server(ASGI_U, uvicorn, PATH, {"ASGIPASTE_CONFIG": str(asgi)}), idle, inflight, ""),
         (h.Server(WAITRESS, waitress, PATH, paste), w_idle, w_inflight, w_note),
         (h.Server(GTHREAD, gthread, PATH, paste), idle, inflight, ""),
@@ -243,7 +246,9 @@ def run() -> str:
         "gthread pool grows while the idle connections make their first request), so their per-request "
         "figure is what a request adds on top of a parked thread; a parked thread's own resident cost is small "
         "(its stack is reserved, not touched), which is why RSS per in-flight request is close on every server. "
-        "\"peak RSS / connection\" is the whole process group's memory divided by every open connection.",
+        "\"peak RSS / connection\" is the whole process group's memory divided by every open connection. "
+        "The raw ASGI row is uvicorn alone with the same 1 s leaf (every path answers it, the idle requests "
+        "included): what the server itself costs, before asgipaste's urlmap and filters.",
         "",
     ]
     parts += [f"{line}\n" for line in failures]
