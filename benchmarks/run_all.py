@@ -57,12 +57,17 @@ BENCHES = (
 )
 
 
+_RUN_FOOTERS = ("_Total run time", "_Every server started", "_Servers that did not leave")
+
+
 def _sections(text: str) -> dict[str, str]:
     """``## `` heading -> the whole section (heading included) of a markdown page."""
     out: dict[str, str] = {}
     heading = None
     lines: list[str] = []
     for line in text.splitlines():
+        if line.startswith(_RUN_FOOTERS):  # the page's own footer lines belong to no section
+            continue
         if line.startswith("## "):
             if heading is not None:
                 out[heading] = "\n".join(lines).rstrip() + "\n"
