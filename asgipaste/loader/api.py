@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from asgipaste.errors import ConfigError, ConfigValueError
 from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
-from asgipaste.loader.check import check_file
 from asgipaste.loader.plan import AttrDict, Node
 from asgipaste.loader.references import APP, FILTER, SERVER, ObjectType
 from asgipaste.loader.resolve import loadcontext
@@ -141,6 +140,8 @@ def check_config(
     >>> for problem in check_config("api-paste.ini"):  # doctest: +SKIP
     ...     print(problem)
     """
+    from asgipaste.loader.check import check_file  # only when checking: keeps `import asgipaste` light
+
     report = check_file(path, names=names, global_conf=global_conf)
     if strict:
         return report.errors + [w for w in report.warnings if isinstance(w, ConfigError)]
