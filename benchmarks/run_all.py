@@ -154,7 +154,8 @@ def run_one(bench: Bench, old: dict[str, str]) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 s rounds, 2 rounds, memory at 2,000 + 200 connections (a smoke run)")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 s rounds, 2 rounds, memory at 2,000 + 200 connections (a smoke run)")
     parser.add_argument("--only", default="", help="comma-separated names: " + ",".join(b.name for b in BENCHES))
     parser.add_argument("--out", type=Path, default=DOC, help="markdown file to write (default docs/benchmarks.md)")
     args = parser.parse_args(argv)
