@@ -8,7 +8,8 @@ up, then measured in interleaved rounds (A B C, A B C, ...) so drift on a
 shared machine hits all alike; the figure is the median of the rounds, with
 the spread (min-max) beside it, and ratios are taken round by round against
 the reference server. Servers are stopped with SIGTERM to their process group
-(SIGKILL after 5 s). The machines are shared, so each run first waits (up to
+(SIGKILL after 5 s, and the row is named in ``NOT_STOPPED`` and
+on stderr). The machines are shared, so each run first waits (up to
 5 s, 60 s per comparison) for both cores to be free of other work; runs that
 start on a busy core anyway are counted under the table.
 
@@ -23,6 +24,7 @@ Environment: ``ASGIPASTE_BENCH_SECONDS`` (default 3) per round,
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import http.client
 import os
@@ -35,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +86,8 @@ class Server:
     path: str = "/"
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    #: called with the base URL (``http://127.0.0.1:PORT``) once the server answers (e.g. to create a record)
+    setup: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -115,6 +119,22 @@ def _pinned(core: str, argv: Sequence[str]) -> list[str]:
     return ["taskset", "-c", core, *argv] if have_taskset() else list(argv)
 
 
+#: Seconds a server gets to leave after SIGTERM before it is SIGKILLed and reported.
+STOP_GRACE = 5.0
+#: One line per server that did not leave on SIGTERM within STOP_GRACE (label, time, what was done).
+NOT_STOPPED: list[str] = []
+_LIVE: set[Running] = set()  # started and not yet stopped (stopped at exit or on SIGTERM of the harness)
+
+
+def stop_all() -> None:
+    """Stop every server still running (the harness is leaving)."""
+    for item in list(_LIVE):
+        item.stop()
+
+
+atexit.register(stop_all)
+
+
 class Running:
     """A started server process group; :meth:`stop` ends it (and only it)."""
 
@@ -129,6 +149,7 @@ class Running:
             _pinned(SERVER_CORE, argv), cwd=ROOT, env=env, stdout=self.log, stderr=self.log,
             start_new_session=True,
         )
+        _LIVE.add(self)
 
     def log_tail(self, limit: int = 2000) -> str:
         self.log.seek(0)
@@ -153,15 +174,28 @@ class Running:
         raise RuntimeError(f"{self.server.label}: not ready after {timeout:.0f} s\n{self.log_tail()}")
 
     def stop(self) -> None:
+        """SIGTERM to the process group; SIGKILL after :data:`STOP_GRACE` s, and the row is reported.
+
+        The group is killed as a whole afterwards too, so a worker that outlives
+        its parent (a forked child ignoring SIGTERM) does not linger either.
+        """
+        _LIVE.discard(self)
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
+            started = time.monotonic()
             try:
-                self.proc.wait(5)
+                self.proc.wait(STOP_GRACE)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
+                NOT_STOPPED.append(
+                    f"{self.server.label}: still running {time.monotonic() - started:.1f} s after SIGTERM, SIGKILLed"
+                )
+                print(f"benchmark harness: {NOT_STOPPED[-1]}", file=sys.stderr, flush=True)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # leftovers of the group, if any
         self.log.close()
 
 
@@ -174,10 +208,15 @@ def running(servers: Sequence[Server]) -> Iterator[dict[str, Running]]:
             started[server.label] = Running(server)
         for item in started.values():
             item.wait_ready()
+            if item.server.setup is not None:
+                item.server.setup(f"http://127.0.0.1:{item.port}")
         yield started
     finally:
         for item in started.values():
-            item.stop()
+            try:
+                item.stop()
+            except Exception as exc:  # keep stopping the others
+                NOT_STOPPED.append(f"{item.server.label}: could not be stopped ({exc})")
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -440,3 +479,21 @@ class IniFiles:
 
     def close(self) -> None:
         self._dir.cleanup()
+
+
+def results_charts(results: dict[str, list[Sample]], title: str) -> str:
+    """Two Mermaid charts of a results table: median req/s and median p99 per stack / server."""
+    from benchmarks._charts import bar
+
+    labels = list(results)
+    rps = [median_of(results[label], "rps") for label in labels]
+    p99 = [median_of(results[label], "p99_ms") for label in labels]
+    return "\n\n".join([bar(f"{title}: throughput", labels, rps, "req/s"),
+                        bar(f"{title}: p99 latency", labels, p99, "p99 ms")])
+
+
+def stop_report() -> str:
+    """A line for the page: which servers did not leave on SIGTERM (or that all did)."""
+    if not NOT_STOPPED:
+        return "Every server started by this run left on SIGTERM within 5 s."
+    return "Servers that did not leave on SIGTERM within 5 s (SIGKILLed): " + "; ".join(NOT_STOPPED) + "."

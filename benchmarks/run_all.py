@@ -1,7 +1,7 @@
 """Run every benchmark and write ``docs/benchmarks.md``.
 
     python benchmarks/run_all.py            # default rounds (about 15 minutes on 2 cores)
-    python benchmarks/run_all.py --quick    # 1 s rounds, 2 of them: every table in about 8 minutes
+    python benchmarks/run_all.py --quick    # 1 s rounds, 2 of them, memory at 2,000 + 200: a smoke run
     python benchmarks/run_all.py --only http,concurrency --out /tmp/bench.md
 
 Each module's ``run() -> str`` returns its markdown section. A module that is
@@ -19,6 +19,7 @@ import importlib
 import importlib.metadata
 import os
 import platform
+import signal
 import sys
 import time
 import traceback
@@ -41,6 +42,9 @@ class Bench:
 
 
 BENCHES = (
+    Bench("mixed", "Headline: urlmap + 5 filters on every stack, mixed trees included"),
+    Bench("real", "Real stacks (oslo.middleware, nova INI, Kinto)"),
+    Bench("memory", "Memory at scale: idle keep-alive connections plus in-flight 1 s requests"),
     Bench("loading", "Loading INI files (asgipaste vs PasteDeploy)"),
     Bench("pipeline", "Pipeline overhead (loaded vs hand-nested)"),
     Bench("urlmap", "urlmap dispatch"),
@@ -53,12 +57,17 @@ BENCHES = (
 )
 
 
+_RUN_FOOTERS = ("_Total run time", "_Every server started", "_Servers that did not leave")
+
+
 def _sections(text: str) -> dict[str, str]:
     """``## `` heading -> the whole section (heading included) of a markdown page."""
     out: dict[str, str] = {}
     heading = None
     lines: list[str] = []
     for line in text.splitlines():
+        if line.startswith(_RUN_FOOTERS):  # the page's own footer lines belong to no section
+            continue
         if line.startswith("## "):
             if heading is not None:
                 out[heading] = "\n".join(lines).rstrip() + "\n"
@@ -113,7 +122,10 @@ after a warm-up, and each ratio is taken round by round against the table's refe
 run first waits (briefly) for both cores to be free of other processes; a table notes how many of
 its runs started on a busy core anyway. Spreads wider than a few percent mean the machine was busy:
 read those rows as indications, and rerun.
-Lengthen the rounds with `ASGIPASTE_BENCH_SECONDS` and `ASGIPASTE_BENCH_ROUNDS`."""
+Lengthen the rounds with `ASGIPASTE_BENCH_SECONDS` and `ASGIPASTE_BENCH_ROUNDS`. Every server is
+stopped with SIGTERM to its process group; one still running 5 s later is SIGKILLed and named at the
+end of this page. Charts are Mermaid `xychart-beta` blocks written by the same command (no plotting
+library needed), each beside the table it draws."""
 
 
 def run_one(bench: Bench, old: dict[str, str]) -> tuple[str, str]:
@@ -142,7 +154,8 @@ def run_one(bench: Bench, old: dict[str, str]) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 s rounds, 2 rounds (a smoke run)")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 s rounds, 2 rounds, memory at 2,000 + 200 connections (a smoke run)")
     parser.add_argument("--only", default="", help="comma-separated names: " + ",".join(b.name for b in BENCHES))
     parser.add_argument("--out", type=Path, default=DOC, help="markdown file to write (default docs/benchmarks.md)")
     args = parser.parse_args(argv)
@@ -150,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("ASGIPASTE_BENCH_SECONDS", "1")
         os.environ.setdefault("ASGIPASTE_BENCH_ROUNDS", "2")
         os.environ.setdefault("ASGIPASTE_DEMO_LOAD_SECONDS", "5")
+        os.environ.setdefault("ASGIPASTE_BENCH_IDLE", "2000")
+        os.environ.setdefault("ASGIPASTE_BENCH_INFLIGHT", "200")
+    # SIGTERM (or Ctrl-C) of the harness stops every server it started (benchmarks._http.stop_all at exit)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     unknown = wanted - {b.name for b in BENCHES}
     if unknown:
@@ -174,7 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     emitted = {line[3:].strip() for part in parts for line in part.splitlines() if line.startswith("## ")}
     known = {b.title for b in BENCHES} | emitted
     parts += [text for heading, text in old.items() if heading not in known]  # sections others wrote by hand
+    from benchmarks import _http
+
     parts.append(f"_Total run time {time.monotonic() - started:.0f} s: {'; '.join(statuses)}._\n")
+    parts.append(f"_{_http.stop_report()}_\n")
+    for line in _http.NOT_STOPPED:
+        print(f"did not leave on SIGTERM: {line}", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)

@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
-from asgipaste.interop.bridge import ASGIBridge, BridgeError
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from asgipaste.interop.detect import (
     PROTOCOL_ATTR,
     app_protocol,
@@ -24,9 +26,31 @@ from asgipaste.interop.detect import (
     declare_wsgi,
     filter_protocol,
 )
-from asgipaste.interop.environ import InvalidResponseHeader, set_process_model
-from asgipaste.interop.streams import ClientDisconnected, RequestBodyDiscarded
-from asgipaste.interop.wsgi import DEFAULT_THREADS, WSGIAdapter
+
+if TYPE_CHECKING:
+    from asgipaste.interop.bridge import ASGIBridge, BridgeError
+    from asgipaste.interop.environ import InvalidResponseHeader, set_process_model
+    from asgipaste.interop.streams import ClientDisconnected, RequestBodyDiscarded
+    from asgipaste.interop.wsgi import DEFAULT_THREADS, WSGIAdapter
+
+# The adapter and the bridge (asyncio, anyio) are imported when first named, so
+# that ``import asgipaste`` (which needs only ``detect``) stays light.
+_LAZY = {
+    "ASGIBridge": "bridge", "BridgeError": "bridge",
+    "InvalidResponseHeader": "environ", "set_process_model": "environ",
+    "ClientDisconnected": "streams", "RequestBodyDiscarded": "streams",
+    "DEFAULT_THREADS": "wsgi", "WSGIAdapter": "wsgi",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_THREADS",

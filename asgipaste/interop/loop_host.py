@@ -84,6 +84,8 @@ class _Lifespan:
                 await self.app(scope, to_app.get, from_app.put)
             except Exception as exc:  # an app without lifespan support may raise: that is allowed
                 await from_app.put({"type": "asgipaste.lifespan.unsupported", "message": repr(exc)})
+            else:  # or return without a word (unsupported too): do not wait LIFESPAN_TIMEOUT for a reply
+                await from_app.put({"type": "asgipaste.lifespan.unsupported", "message": "returned"})
 
         self._task = asyncio.get_running_loop().create_task(run())
         await to_app.put({"type": "lifespan.startup"})

@@ -8,9 +8,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from asgipaste.errors import ConfigError, ConfigValueError
-from asgipaste.interop.loop_host import wsgi_view
 from asgipaste.loader.build import build_app, build_node, build_server, finish, run_in_session
-from asgipaste.loader.check import check_file
 from asgipaste.loader.plan import AttrDict, Node
 from asgipaste.loader.references import APP, FILTER, SERVER, ObjectType
 from asgipaste.loader.resolve import loadcontext
@@ -74,6 +72,8 @@ def loadapp(
         raise ConfigValueError(f"protocol must be 'asgi' or 'wsgi', not {protocol!r}", key="protocol")
     stack = load_stack(uri, name=name, relative_to=relative_to, global_conf=global_conf)
     if protocol == "wsgi":
+        from asgipaste.interop.loop_host import wsgi_view  # asyncio and anyio: only when asked for
+
         return wsgi_view(stack.asgi, stack.wsgi, name=stack.name)
     return stack.asgi
 
@@ -140,6 +140,8 @@ def check_config(
     >>> for problem in check_config("api-paste.ini"):  # doctest: +SKIP
     ...     print(problem)
     """
+    from asgipaste.loader.check import check_file  # only when checking: keeps `import asgipaste` light
+
     report = check_file(path, names=names, global_conf=global_conf)
     if strict:
         return report.errors + [w for w in report.warnings if isinstance(w, ConfigError)]

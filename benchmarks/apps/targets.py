@@ -1,12 +1,13 @@
 """Leaf apps for the HTTP benchmarks, as raw ASGI callables, WSGI callables and INI factories.
 
-Four leaves, the same bytes on both protocols:
+Five leaves, the same bytes on both protocols:
 
 * ``hello``: 13 bytes;
 * ``big``: a 100 KB response;
 * ``echo``: reads the whole request body and sends it back;
 * ``sleep``: waits 50 ms of "I/O" (``await asyncio.sleep`` on ASGI,
-  ``time.sleep`` on WSGI, as a legacy app would block) and says hello.
+  ``time.sleep`` on WSGI, as a legacy app would block) and says hello;
+* ``slow``: the same with 1 s (the memory benchmark's in-flight requests).
 
 ``uvicorn benchmarks.apps.targets:asgi_hello`` serves a raw ASGI callable;
 ``[app:x] use = call:benchmarks.apps.targets:wsgi_factory`` with ``kind = big``
@@ -23,6 +24,7 @@ from typing import Any
 HELLO = b"Hello, world!"
 BIG = b"x" * 100_000
 SLEEP_SECONDS = 0.05
+SLOW_SECONDS = 1.0
 
 _Headers = list[tuple[bytes, bytes]]
 
@@ -73,6 +75,12 @@ async def asgi_sleep(scope: Any, receive: Any, send: Any) -> None:
         await _answer(send, HELLO)
 
 
+async def asgi_slow(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] == "http":
+        await asyncio.sleep(SLOW_SECONDS)
+        await _answer(send, HELLO)
+
+
 def _wsgi_answer(start_response: Any, body: bytes) -> list[bytes]:
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
@@ -96,11 +104,16 @@ def wsgi_sleep(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     return _wsgi_answer(start_response, HELLO)
 
 
+def wsgi_slow(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    time.sleep(SLOW_SECONDS)
+    return _wsgi_answer(start_response, HELLO)
+
+
 ASGI_LEAVES: dict[str, Callable[..., Any]] = {
-    "hello": asgi_hello, "big": asgi_big, "echo": asgi_echo, "sleep": asgi_sleep,
+    "hello": asgi_hello, "big": asgi_big, "echo": asgi_echo, "sleep": asgi_sleep, "slow": asgi_slow,
 }
 WSGI_LEAVES: dict[str, Callable[..., Any]] = {
-    "hello": wsgi_hello, "big": wsgi_big, "echo": wsgi_echo, "sleep": wsgi_sleep,
+    "hello": wsgi_hello, "big": wsgi_big, "echo": wsgi_echo, "sleep": wsgi_sleep, "slow": wsgi_slow,
 }
 
 

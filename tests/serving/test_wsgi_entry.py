@@ -112,3 +112,18 @@ def test_served_by_wsgi_servers(spawn: Callable[..., Proc], tmp_path: Path, serv
         assert match is not None, text
         seen[match.group(1)] = match.group(2)
     assert set(seen.values()) == {"1"}, "each process started the lifespan exactly once"
+
+
+def test_a_lifespan_that_returns_without_a_word_is_unsupported_not_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ASGI app that just returns on a lifespan scope (no lifespan support) is served at once."""
+    from asgipaste.interop import loop_host
+
+    monkeypatch.setattr(loop_host, "LIFESPAN_TIMEOUT", 5.0)  # the old code waited this long, then failed
+
+    async def quiet(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+    view = WSGIView(quiet, name="quiet")
+    assert _call(view, "/") == ("200 OK", b"ok")
