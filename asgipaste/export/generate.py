@@ -91,6 +91,11 @@ def _long(value: Any, indent: str, used: int) -> str:
     return "(\n" + "".join(f"{inner}{_lit(piece)}\n" for piece in pieces) + f"{indent})"
 
 
+def _sole_argument(literal: str) -> str:
+    """``(literal)`` for a call; a literal already written in parentheses (a long path) lends them."""
+    return literal if literal.startswith("(\n") else f"({literal})"
+
+
 def _identifier(text: str) -> str:
     name = re.sub(r"\W+", "_", text.strip()).strip("_").lower() or "section"
     if name[0].isdigit() or keyword.iskeyword(name):
@@ -335,7 +340,7 @@ class Exporter:
                 "",
                 f"#: [DEFAULT] of {f.label}: the globals each of its sections starts from.",
                 f"{f.defaults_var} = " + _dict(f.defaults, ""),
-                f"{f.var} = Sections({_long(f.loader.filename, '', len(f.var) + 13)})",
+                f"{f.var} = Sections{_sole_argument(_long(f.loader.filename, '', len(f.var) + 13))}",
             ]
             for header in f.loader.ini.sections():
                 if header in f.blocks:

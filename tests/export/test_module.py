@@ -56,6 +56,17 @@ def test_module_is_ruff_clean(which: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("which", sorted(MIXED))
+def test_module_is_ruff_clean_under_a_long_path(which: str, tmp_path: Path) -> None:
+    # Long paths are written a piece a line; as a call's only argument they must not get a second pair of parens.
+    deep = tmp_path / ("a-rather-long-directory-name-as-deployments-have-" * 2) / "etc"
+    files, file, name, global_conf = MIXED[which]
+    write_files(deep, files)
+    path = export(deep / file, tmp_path / "out", name, global_conf)
+    result = _ruff(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_each_block_names_its_section_and_line(tmp_path: Path) -> None:
     source = export_source(str(NOVA_INI), "osapi_compute")
     lines = NOVA_INI.read_text().splitlines()
