@@ -42,6 +42,13 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
 _SLOW_DIRS = ("real_openstack", "real_apps")
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier does not even import the real-deployment modules (Kinto, oslo, Pyramid load slowly)."""
+    if "not slow" in (config.option.markexpr or "") and any(part in _SLOW_DIRS for part in collection_path.parts):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(part in _SLOW_DIRS for part in item.path.parts):

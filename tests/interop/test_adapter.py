@@ -189,6 +189,7 @@ class SlowStream:
         self.closed.set()
 
 
+@pytest.mark.slow  # real time: half a second or more
 @pytest.mark.parametrize("threads", [1, 0])
 async def test_client_disconnect_stops_iteration_and_closes(threads: int) -> None:
     stream = SlowStream()
@@ -277,6 +278,7 @@ async def test_threads_0_runs_on_the_loop_thread() -> None:
     assert seen == {"call": threading.get_ident(), "multithread": False, "resume": threading.get_ident()}
 
 
+@pytest.mark.slow  # real time: half a second or more
 async def test_threads_run_on_a_dedicated_limiter() -> None:
     default_borrowed: list[float] = []
 
@@ -420,6 +422,7 @@ async def test_content_length_only_where_a_body_belongs() -> None:
     assert ok.headers["content-length"] == "4" and ok.content == b"body"
 
 
+@pytest.mark.slow  # real time: half a second or more
 @pytest.mark.parametrize("threads", [1, 0])
 async def test_graceful_shutdown_timeout_stops_a_stream(threads: int) -> None:
     stream = SlowStream()

@@ -155,6 +155,7 @@ async def test_chunks_arrive_as_the_app_sends_them() -> None:
         assert [part async for part in parts] == [b"second"]
 
 
+@pytest.mark.slow  # real time: half a second or more
 async def test_inner_app_is_held_back_when_the_wsgi_side_reads_slowly() -> None:
     sent = [0]
 
@@ -187,6 +188,7 @@ async def test_inner_app_is_held_back_when_the_wsgi_side_reads_slowly() -> None:
     assert len(response.content) == 65536 * 65
 
 
+@pytest.mark.slow  # real time: half a second or more
 async def test_exceptions_propagate_into_the_wsgi_filter() -> None:
     async def broken(scope: Scope, receive: Receive, send: Send) -> None:
         raise LookupError("inner app failed")
@@ -269,6 +271,7 @@ async def default_thread_limit(tokens: int) -> AsyncIterator[None]:
         limiter.total_tokens = old
 
 
+@pytest.mark.slow  # real time: half a second or more
 @pytest.mark.parametrize(("adapter_threads", "default_threads"), [(1, 1), (2, 1), (1, 2), (2, 2)])
 async def test_tiny_thread_limits_do_not_deadlock(adapter_threads: int, default_threads: int) -> None:
     # Each request holds an adapter thread while the inner Starlette app needs a

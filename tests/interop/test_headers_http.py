@@ -18,7 +18,7 @@ from asgipaste.interop import WSGIAdapter
 from tests._proc import Served, bin_path, env_for, free_port
 from tests.interop._helpers import serve
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(30)]
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(30)]  # real servers, real handshakes
 
 PROTOCOLS = ["h11", "httptools"]
 

@@ -23,7 +23,7 @@ import asgipaste
 from asgipaste.demo import DEFAULT_CONFIG, hello_app_factory
 from tests._server import running_server
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(30)]
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(30)]  # real servers, real handshakes
 
 PATHS = ["/", "/v2/x", "/v3/x", "/v2/demo/servers", "/v1.1/x", "/tutorial/firstapp"]
 

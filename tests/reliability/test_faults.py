@@ -104,6 +104,7 @@ def _busy_threads(adapter: WSGIAdapter) -> int:
     return adapter.busy_threads
 
 
+@pytest.mark.slow  # real time: half a second or more
 async def test_disconnect_mid_request_frees_the_wsgi_thread_and_tasks() -> None:
     adapter = WSGIAdapter(apps.wsgi_read_body, threads=4)
     urlmap = URLMap()
@@ -119,6 +120,7 @@ async def test_disconnect_mid_request_frees_the_wsgi_thread_and_tasks() -> None:
             assert (await client.post("/read", content=b"x" * 100)).text == "100"
 
 
+@pytest.mark.slow  # real time: half a second or more
 async def test_disconnect_mid_request_ends_the_asgi_task(tmp_path: Path) -> None:
     stack = _load(tmp_path, {"/read": "asgi_read_body"})
     async with running_server(stack) as (base, _):
