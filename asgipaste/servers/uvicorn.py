@@ -231,7 +231,7 @@ class UvicornServer:
                     # watchfiles logs every file written under the watched directories
                     # (a log file there: a line every few hundred ms, forever).
                     logging.getLogger("watchfiles").setLevel(logging.WARNING)
-                reloader = _validating(ChangeReload, "restart", validate)
+                reloader = _primed(_validating(ChangeReload, "restart", validate))
                 reloader(config, target=uvicorn.Server(config).run, sockets=sockets).run()
             else:
                 supervisor = _validating(Multiprocess, "restart_all", validate)(config, sockets=sockets)
@@ -266,6 +266,32 @@ def _validating(base: type[Any], method: str, validate: Callable[[], bool]) -> t
             getattr(base, method)(self)
 
     return type(f"Validating{base.__name__}", (base,), {method: swap})
+
+
+def _primed(base: type[Any]) -> type[Any]:
+    """uvicorn's watchfiles reloader, watching before the first server process starts.
+
+    uvicorn starts watching only after it has started the server, so an edit
+    made as soon as the server answers could be missed; this one sets up its
+    watcher first (and then checks for changes every half second).
+    """
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        base.__init__(self, *args, **kwargs)
+        if getattr(self, "reload_dirs", None) and hasattr(self, "watcher"):
+            from watchfiles import watch
+
+            self.watcher = watch(
+                *self.reload_dirs,
+                watch_filter=None,
+                stop_event=self.should_exit,
+                yield_on_timeout=True,
+                ignore_permission_denied=True,
+                rust_timeout=500,
+            )
+            next(self.watcher)  # the watch starts here, before startup() runs the server
+
+    return type(f"Primed{base.__name__}", (base,), {"__init__": __init__})
 
 
 def _logger_configured(name: str) -> bool:
