@@ -28,6 +28,7 @@ from typing import Any
 from asgipaste._logging import configure_from_ini, ensure_handler
 from asgipaste.errors import ConfigError, ConfigLookupError, ConfigValueError
 from asgipaste.loader.dialect import read_ini
+from asgipaste.loader.references import APP
 from asgipaste.servers import Listen, Server, ServeTarget, parse_listen
 
 __all__ = ["main"]
@@ -65,16 +66,13 @@ def _server_sections(path: Path) -> list[str]:
     return names
 
 
-_APP_KINDS = ("app", "application", "composite", "composit", "pipeline", "filter-app")
-
-
 def _require_app(target: ServeTarget) -> None:
     """Refuse an app name the file does not define before anything starts, listing the ones it does."""
     try:
         ini = read_ini(str(target.path))
     except ConfigError:
         return  # loading reports it, located
-    apps = [s.partition(":")[2].strip() for s in ini.sections() if s.partition(":")[0].strip() in _APP_KINDS]
+    apps = ini.names_with_prefixes(APP.prefixes())
     if target.name not in apps:
         raise ConfigLookupError(
             f"No app section named {target.name!r} (no [app:{target.name}], [composite:{target.name}] "

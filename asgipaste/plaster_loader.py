@@ -22,6 +22,7 @@ from asgipaste._logging import configure_from_ini
 from asgipaste.errors import ConfigError
 from asgipaste.loader.api import appconfig, load_stack, loadfilter, loadserver
 from asgipaste.loader.dialect import read_ini
+from asgipaste.loader.references import APP
 from asgipaste.types import ASGIApp
 
 __all__ = ["ConfigDict", "Loader"]
@@ -65,7 +66,7 @@ class Loader:
         if not ini.has_section(section):
             return ConfigDict({}, ini.defaults(), self)
         prefix, sep, name = section.partition(":")
-        if sep and prefix.strip() in ("app", "application", "composite", "pipeline", "filter-app"):
+        if sep and prefix.strip() in APP.prefixes():
             conf = appconfig(f"config:{self.filepath}", name=name.strip(), global_conf=global_conf)
             return ConfigDict(dict(conf.local_conf), dict(conf.global_conf), self)
         defaults = ini.defaults()

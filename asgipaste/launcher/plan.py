@@ -19,6 +19,7 @@ from pathlib import Path
 from asgipaste.converters import asint
 from asgipaste.errors import ConfigFileNotFoundError, ConfigLookupError, ConfigValueError
 from asgipaste.loader.dialect import read_ini
+from asgipaste.loader.references import APP
 from asgipaste.servers.options import Listen, parse_port
 
 __all__ = ["LAUNCHER_SECTION", "ApiSpec", "LaunchPlan", "read_launch_plan"]
@@ -122,10 +123,7 @@ def read_launch_plan(
     names = [name for name in re.split(r"[\s,]+", enabled.strip()) if name]
     ssl_apis = {name for name in re.split(r"[\s,]+", (options.get("enabled_ssl_apis") or "").strip()) if name}
     apis: list[ApiSpec] = []
-    app_kinds = ("app", "application", "composite", "composit", "pipeline", "filter-app")
-    known = {
-        sec.partition(":")[2].strip() for sec in options.ini.sections() if sec.partition(":")[0].strip() in app_kinds
-    }
+    known = set(options.ini.names_with_prefixes(APP.prefixes()))
     for name in dict.fromkeys(names):
         host = (options.get(f"{name}_listen") or "0.0.0.0").strip()
         port_key = f"{name}_listen_port"

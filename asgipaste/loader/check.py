@@ -144,8 +144,7 @@ def check_file(
         (report.errors if where_ok else report.warnings).append(exc)
 
     sections = ini.sections()
-    app_names = [_name(s) for s in sections if _kind(s) in _APP_PREFIXES]
-    for name in names if names is not None else list(dict.fromkeys(app_names)):
+    for name in names if names is not None else ini.names_with_prefixes(APP.prefixes()):
         try:
             _load_app(loadcontext(APP, uri, name=name, global_conf=global_conf))
         except ConfigError as exc:

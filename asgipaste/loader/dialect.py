@@ -13,7 +13,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from asgipaste.errors import ConfigError, ConfigFileNotFoundError, ConfigInterpolationError
@@ -121,6 +121,17 @@ class IniFile:
 
     def names_with_prefix(self, prefix: str) -> list[str]:
         return list(self._index.get(prefix, {}))
+
+    def names_with_prefixes(self, prefixes: Iterable[str]) -> list[str]:
+        """Names of the sections under any of ``prefixes``, in file order, once each (``APP.prefixes()``: apps).
+
+        >>> ini = IniFile.from_string("[composite:b]\\n[app:a]\\n[filter:c]\\n[app:b]\\n", "/x.ini")
+        >>> ini.names_with_prefixes(["app", "composite"])
+        ['b', 'a']
+        """
+        wanted = set(prefixes)
+        names = (section.partition(":") for section in self._parser.sections())
+        return list(dict.fromkeys(name.strip() for prefix, sep, name in names if sep and prefix.strip() in wanted))
 
     def own_options(self, section: str) -> list[str]:
         """The section's own keys, in file order (without ``[DEFAULT]``'s)."""
