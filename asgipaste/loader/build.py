@@ -99,10 +99,6 @@ def convert(built: Built, protocol: Protocol) -> Built:
 
 
 # -- calling factories -----------------------------------------------------
-def _declared(obj: Any) -> Protocol | None:
-    return declared_protocol(obj)
-
-
 def _protocol_key(node: Node, object_type: ObjectType) -> str:
     if node.protocol is None:
         node.protocol = PROTOCOL_BY_TYPE[object_type.name]
@@ -257,7 +253,7 @@ def _factory_declared(node: Node, protocol_key: str, factory: Any) -> Protocol |
     or the factory's own declaration."""
     if node.protocol_override is not None:
         return node.protocol_override
-    return "asgi" if protocol_key in ASGI_PROTOCOLS else _declared(factory)
+    return "asgi" if protocol_key in ASGI_PROTOCOLS else declared_protocol(factory)
 
 
 def _build_factory_app(node: Node) -> Built:
@@ -268,7 +264,7 @@ def _build_factory_app(node: Node) -> Built:
         return _build_composite(node, factory, declared)
     if protocol_key.endswith("app_factory"):
         result = call_factory(node, factory, node.global_conf, **node.local_conf)
-        protocol = _classify_app(node, result, node.protocol_override or _declared(result) or declared)
+        protocol = _classify_app(node, result, node.protocol_override or declared_protocol(result) or declared)
         return Built(result, protocol, _graph(node, "app", protocol), node.wsgi_threads)
     raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make an application")
 
@@ -402,7 +398,7 @@ def build_filter(node: Node) -> BuiltFilter:
                 f"{node.ref.spec if node.ref else node.label} returned {result!r} instead of a filter",
                 hint="a filter factory returns a callable that takes an app and returns an app",
             )
-        protocol = declared if declared is not None else (_declared(result) or filter_protocol(result))
+        protocol = declared if declared is not None else (declared_protocol(result) or filter_protocol(result))
         return BuiltFilter(node, result, protocol, threads=node.wsgi_threads)
     if protocol_key.endswith("filter_app_factory"):
         if not callable(factory):
@@ -528,7 +524,7 @@ class CompositeLoader(Loader):
         if result is not None and id(result) in self._handed and self._handed[id(result)][0] is result:
             built = self._handed[id(result)][1]  # the composite returned one of its children
             return Built(built.obj, built.protocol, _graph(node, "composite", built.protocol), built.threads)
-        protocol = _classify_app(node, result, node.protocol_override or _declared(result) or declared)
+        protocol = _classify_app(node, result, node.protocol_override or declared_protocol(result) or declared)
         if self.mode == "legacy":
             handed = list(self._handed.values())
             if protocol == "wsgi":
@@ -616,7 +612,7 @@ def build_node(node: Node) -> Any:
 
     def asgi_filter(app: Any) -> Any:
         def go() -> Any:
-            protocol = _declared(app) or app_protocol(app) or "asgi"
+            protocol = app_protocol(app) or "asgi"  # a declaration comes first in app_protocol
             inner = Built(app, protocol, StackNode(kind="app", name=repr(app), protocol=protocol))
             return finish(built_filter.apply(inner), node.label, node.file).asgi
 
