@@ -37,7 +37,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from asgipaste.routes.genargs import _query, _screenargs, _subdomain_check
+from asgipaste.routes.genargs import _query, _screenargs, _special_keywords, _subdomain_check
 from asgipaste.routes.util import GenerationException, url_quote
 
 __all__ = [
@@ -220,17 +220,7 @@ def url_for(*args: Any, **kargs: Any) -> str:
 
     Raises :class:`~asgipaste.routes.GenerationException` when no route fits.
     """
-    anchor = kargs.get("anchor")
-    host = kargs.get("host")
-    protocol = kargs.pop("protocol", None)
-    qualified = kargs.pop("qualified", None)
-    for key in ["anchor", "host"]:
-        if kargs.get(key):
-            del kargs[key]
-        if key + "_" in kargs:
-            kargs[key] = kargs.pop(key + "_")
-    if "protocol_" in kargs:
-        kargs["protocol_"] = protocol  # sic: Routes passes the protocol keyword on
+    anchor, host, protocol, qualified = _special_keywords(kargs)
 
     config = request_config()
     mapper = config.mapper

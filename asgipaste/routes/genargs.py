@@ -16,7 +16,7 @@ from asgipaste.routes.route import as_unicode
 if TYPE_CHECKING:
     from asgipaste.routes.mapper import Mapper
 
-__all__ = ["_query", "_screenargs", "_subdomain_check"]
+__all__ = ["_query", "_screenargs", "_special_keywords", "_subdomain_check"]
 
 
 def _subdomain_check(kargs: dict[str, Any], mapper: Mapper, environ: MutableMapping[str, Any]) -> dict[str, Any]:
@@ -74,3 +74,27 @@ def _query(kargs: dict[str, Any], encoding: str) -> str:
         for value in val if isinstance(val, list | tuple) else [val]:
             parts.append(f"{quote(str(key).encode(encoding))}={quote(str(value).encode(encoding))}")
     return "&".join(parts)
+
+
+def _special_keywords(kargs: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """Take ``anchor``, ``host``, ``protocol`` and ``qualified`` out of ``kargs``, as Routes does.
+
+    ``anchor_`` and ``host_`` pass those names on as route variables; Routes
+    passes ``protocol_`` on with the protocol keyword's value.
+
+    >>> kargs = {"id": 1, "anchor": "top", "qualified": True, "host_": "h"}
+    >>> _special_keywords(kargs), kargs
+    (('top', None, None, True), {'id': 1, 'host': 'h'})
+    """
+    anchor = kargs.get("anchor")
+    host = kargs.get("host")
+    protocol = kargs.pop("protocol", None)
+    qualified = kargs.pop("qualified", None)
+    for key in ["anchor", "host"]:
+        if kargs.get(key):
+            del kargs[key]
+        if key + "_" in kargs:
+            kargs[key] = kargs.pop(key + "_")
+    if "protocol_" in kargs:
+        kargs["protocol_"] = protocol  # sic: Routes passes the protocol keyword on
+    return anchor, host, protocol, qualified

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from asgipaste.routes.genargs import _query, _screenargs, _subdomain_check
+from asgipaste.routes.genargs import _query, _screenargs, _special_keywords, _subdomain_check
 from asgipaste.routes.route import url_quote
 from asgipaste.routes.util import GenerationException, cache_hostinfo, environ_from_scope, is_asgi_scope
 
@@ -66,17 +66,7 @@ class URLGenerator:
 
         Raises :class:`~asgipaste.routes.util.GenerationException` when no route fits.
         """
-        anchor = kargs.get("anchor")
-        host = kargs.get("host")
-        protocol = kargs.pop("protocol", None)
-        qualified = kargs.pop("qualified", None)
-        for key in ["anchor", "host"]:
-            if kargs.get(key):
-                del kargs[key]
-            if key + "_" in kargs:
-                kargs[key] = kargs.pop(key + "_")
-        if "protocol_" in kargs:
-            kargs["protocol_"] = protocol
+        anchor, host, protocol, qualified = _special_keywords(kargs)
         mapper = self.mapper
         route = None
         use_current = "_use_current" in kargs and kargs.pop("_use_current")
