@@ -112,6 +112,21 @@ def wait_http(url: str, *, proc: Proc, timeout: float = 20.0) -> httpx.Response:
     raise AssertionError(f"{url} did not answer within {timeout} s ({last}):\n{proc.log()}")
 
 
+def wait_text(url: str, text: str, *, proc: Proc, timeout: float = 20.0) -> None:
+    """GET ``url`` until it answers ``text`` (a reload or SIGHUP took effect); fail with the log otherwise."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < deadline:
+        try:
+            seen = httpx.get(url, timeout=5).text
+        except httpx.TransportError:
+            seen = "<no answer>"
+        if seen == text:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{url} answered {seen!r}, not {text!r}:\n{proc.log()}")
+
+
 PYTHON = sys.executable
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._proc import Proc, bin_path, free_port, wait_http
+from tests._proc import Proc, bin_path, free_port, wait_http, wait_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
@@ -33,20 +33,6 @@ use = call:tests.serving.apps:text_app
 text = {text}
 """
 BROKEN = "\n[app:main]\nuse = call:tests.serving.no_such_module:factory\n"
-
-
-def _until(url: str, text: str, proc: Proc, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        try:
-            seen = httpx.get(url, timeout=5).text
-        except httpx.TransportError:
-            seen = "<no answer>"
-        if seen == text:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"still {seen!r}, not {text!r}:\n{proc.log()}")
 
 
 @pytest.mark.parametrize("how", ["reload", "sighup", "sighup-workers"])
@@ -78,7 +64,7 @@ def test_a_broken_edit_keeps_the_last_good_app_then_the_fix_is_picked_up(
     ini.write_text(SITE.format(port=port, text="second"))
     if how != "reload":
         proc.signal(signal.SIGHUP)
-    _until(url, "second", proc)
+    wait_text(url, "second", proc=proc, timeout=30)
 
 
 def test_reload_does_not_log_every_file_written(spawn: Callable[..., Proc], tmp_path: Path) -> None:

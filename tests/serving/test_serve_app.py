@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http
+from tests._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http, wait_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
@@ -141,20 +141,6 @@ def test_gunicorn_with_uvicorn_worker(spawn: Callable[..., Proc], tmp_path: Path
         assert all(client.get(f"http://127.0.0.1:{port}/").status_code == 200 for _ in range(5))
 
 
-def _wait_text(url: str, text: str, proc: Proc, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        try:
-            seen = httpx.get(url, timeout=5).text
-        except httpx.TransportError:
-            seen = "<no answer>"
-        if seen == text:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{url} answered {seen!r}, not {text!r}:\n{proc.log()}")
-
-
 def test_reload_include_ini_picks_up_ini_changes(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     ini = tmp_path / "app.ini"
     ini.write_text(GOOD_INI)
@@ -169,7 +155,7 @@ def test_reload_include_ini_picks_up_ini_changes(spawn: Callable[..., Proc], tmp
     while True:
         ini.write_text(edited)
         try:
-            _wait_text(f"http://127.0.0.1:{port}/", "main says reloaded", proc, timeout=3)
+            wait_text(f"http://127.0.0.1:{port}/", "main says reloaded", proc=proc, timeout=3)
             break
         except AssertionError:
             if time.monotonic() > deadline:
