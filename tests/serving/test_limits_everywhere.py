@@ -10,6 +10,7 @@ WSGI interface (an all-WSGI tree), gunicorn with the uvicorn worker and
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -131,3 +132,49 @@ def test_launcher(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     proc = spawn([ASGIPASTE, "launch", "api-paste.ini"])
     wait_http(f"http://127.0.0.1:{port}/", proc=proc)
     _check(port, url_limit=2000)
+
+
+def test_granian_wsgi_interface_keeps_limits_tighter_than_granians_own(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    """granian refuses over 100 header lines and over its read buffer itself; other limits stay in Python."""
+    pytest.importorskip("granian", reason="granian is a test dependency (the [granian] extra)")
+    port = free_port()
+    section = f"[server:main]\nuse = egg:asgipaste#granian\nport = {port}\nmax_header_count = 20\n"
+    (tmp_path / "site.ini").write_text(section + "max_header_bytes = 20000\n" + WSGI_TREE)
+    proc = spawn([ASGIPASTE, "serve", "site.ini"])
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    assert _status(port, headers=[(f"x-h{i}", "v") for i in range(10)]) == 200
+    assert _status(port, headers=[(f"x-h{i}", "v") for i in range(25)]) == 431  # counted in Python
+    assert _status(port, headers=[("x-big", "a" * 19_000)]) == 200
+    assert _status(port, headers=[("x-big", "a" * 21_000)]) == 431  # 20000 is not a buffer size granian keeps
+
+
+def _status_in_pieces(port: int, value_len: int, piece: int) -> int:
+    """A request whose head arrives ``piece`` bytes at a time; the status, or 431 if the server hung up on it."""
+    head = f"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: {'a' * value_len}\r\n\r\n"
+    data = head.encode("latin-1")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            for start in range(0, len(data), piece):
+                sock.sendall(data[start : start + piece])
+                time.sleep(0.005)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the head was complete; the status line is still readable
+        answer = sock.recv(64)
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_granian_buffer_holds_the_default_header_bytes_however_the_head_arrives(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    """On the WSGI interface granian's own 64 KiB buffer is the 431 (no Python runs): it must hold for any arrival."""
+    pytest.importorskip("granian", reason="granian is a test dependency (the [granian] extra)")
+    port = free_port()
+    (tmp_path / "site.ini").write_text(f"[server:main]\nuse = egg:asgipaste#granian\nport = {port}\n" + WSGI_TREE)
+    proc = spawn([ASGIPASTE, "serve", "site.ini"])
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    for piece in (1_000, 8_000, 30_000, 60_000, 200_000):
+        assert _status_in_pieces(port, 65_000, piece) == 200
+        for over in (65_537, 70_000, 130_000):
+            assert _status_in_pieces(port, over, piece) == 431, (over, piece)

@@ -15,6 +15,7 @@ from asgipaste.serve import LazyApp, create_app
 from asgipaste.servers import ENV_APP, ENV_CONFIG, ENV_VARS, Listen, MaxURLLength, ServeTarget, legacy, parse_listen
 from asgipaste.servers import granian as granian_server
 from asgipaste.servers import uvicorn as uvicorn_server
+from asgipaste.servers.policy import ServePolicy, serving_wsgi_app
 from asgipaste.stack import LoadedStack, StackNode
 from asgipaste.types import Message
 
@@ -149,6 +150,35 @@ def test_granian_factory_and_interface_choice() -> None:
     with pytest.raises(ConfigValueError) as info:
         granian_server.server_factory({}, blocking_threads="0")
     assert info.value.key == "blocking_threads"
+
+
+
+@pytest.mark.parametrize(
+    ("policy", "buffer", "left"),
+    [
+        # defaults: granian's 100-line cap is the limit; its buffer becomes the bytes limit
+        (ServePolicy(), 65536, (None, None, None)),
+        (ServePolicy(max_url_len=2000), 65536, (None, None, 2000)),
+        # granian cannot enforce less than 100 lines, nor a buffer under 8 KiB: Python keeps those
+        (ServePolicy(max_headers=20, max_header_bytes=4096), None, (20, 4096, None)),
+        (ServePolicy(max_headers=None, max_header_bytes=None), None, (None, None, None)),
+        (ServePolicy(max_headers=500, max_header_bytes=8192), 8192, (None, None, None)),
+        # granian's buffer grows by doubling, so only 8 KiB * 2**n is an exact limit
+        (ServePolicy(max_header_bytes=20000), None, (None, 20000, None)),
+        (ServePolicy(max_header_bytes=131072), 131072, (None, None, None)),
+    ],
+)
+def test_granian_enforces_the_head_limits_it_can(
+    policy: ServePolicy, buffer: int | None, left: tuple[int | None, ...]
+) -> None:
+    got_buffer, rest = granian_server.native_head_limits(policy)
+    assert got_buffer == buffer
+    assert (rest.max_headers, rest.max_header_bytes, rest.max_url_len) == left
+    # with nothing left for Python, granian's WSGI interface serves the app itself, unwrapped
+    def app(environ: Any, start: Any) -> list[bytes]:
+        return [b""]
+
+    assert (serving_wsgi_app(app, rest) is app) == (left == (None, None, None))
 
 
 # -- launcher options -----------------------------------------------------------
