@@ -444,7 +444,17 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
     if not isinstance(headers, list):
         raise TypeError(f"WSGI response headers must be a list of (name, value) tuples, got {headers!r}")
     out: list[tuple[bytes, bytes]] = []
+    names = _CHECKED_NAMES
     for item in headers:
+        # Fast path, exact: a name already checked, and a value of printable
+        # ASCII (no control character can hide in it). Everything else takes
+        # the full check below.
+        if type(item) is tuple and len(item) == 2:
+            name, value = item
+            raw_name = names.get(name) if type(name) is str else None
+            if raw_name is not None and type(value) is str and value.isascii() and value.isprintable():
+                out.append((raw_name, value.strip(" ").encode("ascii")))
+                continue
         try:
             name, value = item
             raw_name = name.lower().encode("latin-1")
@@ -457,8 +467,14 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
             raise InvalidResponseHeader(
                 f"invalid WSGI response header value for {name!r}: {value!r} holds CR, LF, NUL or a control character"
             )
+        if len(names) < _CHECKED_NAMES_MAX:
+            names[name] = raw_name
         out.append((raw_name, raw_value))
     return out
+
+
+_CHECKED_NAMES: dict[str, bytes] = {}  # response header names that passed the token check -> bytes
+_CHECKED_NAMES_MAX = 1024  # bounded: an app may make names up per request
 
 
 def asgi_headers_to_wsgi(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:

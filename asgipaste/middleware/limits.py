@@ -82,11 +82,14 @@ class RequestLimits(_HeadLimits):
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", ())
-        target = 0
+        size = target = 0
+        if self.max_header_bytes is not None:
+            for name, value in headers:  # a plain loop: a third of sum() over a generator, per request
+                size += len(name) + len(value)
         if self.max_url_len is not None:
             query = scope.get("query_string", b"")
             target = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + (len(query) + 1 if query else 0)
-        refused = self.refusal(len(headers), sum(len(n) + len(v) for n, v in headers), target)
+        refused = self.refusal(len(headers), size, target)
         if refused is not None:
             await plain_response(send, *refused)
             return

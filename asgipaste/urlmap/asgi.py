@@ -230,6 +230,12 @@ class URLMap(MutableMapping[Any, ASGIApp]):
 
     # -- dispatch --------------------------------------------------------
 
+    @property
+    def by_host(self) -> bool:
+        """Whether some entry names a domain (only then does :meth:`match` read the scope's host)."""
+        index = self._index
+        return len(index) > 1 or None not in index
+
     def match(self, scope: Scope, route_path: str) -> tuple[str, _Entry] | None:
         """The ``(prefix, entry)`` Paste would pick for ``route_path`` (already ``//``-collapsed)."""
         index = self._index

@@ -56,13 +56,16 @@ class WSGIURLMap:
         path_info: str = environ.get("PATH_INFO", "")
         if "//" in path_info:
             path_info = _SLASHES.sub("/", path_info)
-        host = environ.get("HTTP_HOST")
-        # The table's matcher reads an ASGI-shaped view: Host header, server, scheme.
-        view = {
-            "headers": [(b"host", host.encode("latin-1"))] if host else [],
-            "server": (environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT")),
-            "scheme": environ.get("wsgi.url_scheme", "http"),
-        }
+        if self.table.by_host:
+            host = environ.get("HTTP_HOST")
+            # The table's matcher reads an ASGI-shaped view: Host header, server, scheme.
+            view = {
+                "headers": [(b"host", host.encode("latin-1"))] if host else [],
+                "server": (environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT")),
+                "scheme": environ.get("wsgi.url_scheme", "http"),
+            }
+        else:
+            view = _NO_HOST  # no entry names a domain: the matcher never reads the host
         found = self.table.match(view, path_info)
         if found is None:
             environ["paste.urlmap_object"] = self
@@ -75,6 +78,9 @@ class WSGIURLMap:
 
     def __repr__(self) -> str:
         return f"WSGIURLMap({self.table!r})"
+
+
+_NO_HOST: dict[str, object] = {}
 
 
 def wsgi_urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> WSGIURLMap:

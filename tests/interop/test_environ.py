@@ -225,6 +225,29 @@ def test_status_and_headers() -> None:
     ]
 
 
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        ("text/plain", b"text/plain"),
+        ("  padded  ", b"padded"),
+        ("\ttabbed\t", b"tabbed"),  # not printable ASCII: the full check, which strips tabs too
+        ("caf\u00e9", b"caf\xe9"),  # latin-1
+    ],
+)
+def test_response_header_fast_path_gives_what_the_full_check_gives(value: str, sent: bytes) -> None:
+    """A name seen before takes the fast path; the result is the same as the first time."""
+    for _ in range(2):
+        assert wsgi_headers_to_asgi([("X-Seen", value)]) == [(b"x-seen", sent)]
+
+
+@pytest.mark.parametrize("value", ["a\r\nSet-Cookie: x=1", "nul\x00", "bell\x07", "del\x7f", "\u2603"])
+def test_response_header_fast_path_never_lets_a_bad_value_through(value: str) -> None:
+    wsgi_headers_to_asgi([("X-Known", "fine")])  # the name is now known
+    with pytest.raises((TypeError, ValueError)):
+        wsgi_headers_to_asgi([("X-Known", value)])
+
+
 def test_error_stream_logs_each_line(caplog: pytest.LogCaptureFixture) -> None:
     stream = ErrorStream()
     with caplog.at_level(logging.ERROR, logger="asgipaste.wsgi.errors"):
