@@ -82,17 +82,22 @@ class RequestLimits(_HeadLimits):
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", ())
+        over = self.max_headers is not None and len(headers) > self.max_headers
         size = target = 0
-        if self.max_header_bytes is not None:
+        limit = self.max_header_bytes
+        if limit is not None and not over:
             for name, value in headers:  # a plain loop: a third of sum() over a generator, per request
                 size += len(name) + len(value)
-        if self.max_url_len is not None:
+            over = size > limit
+        if self.max_url_len is not None and not over:
             query = scope.get("query_string", b"")
             target = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + (len(query) + 1 if query else 0)
-        refused = self.refusal(len(headers), size, target)
-        if refused is not None:
-            await plain_response(send, *refused)
-            return
+            over = target > self.max_url_len
+        if over:  # which limit, and its text, only for a request refused
+            refused = self.refusal(len(headers), size, target)
+            if refused is not None:
+                await plain_response(send, *refused)
+                return
         await self.app(scope, receive, send)
 
 

@@ -254,12 +254,16 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         if scope["type"] == "lifespan":
             await self.lifespan_group()(scope, receive, send)
             return
-        scope = normalize_root_path(scope)
         root: str = scope.get("root_path", "")
+        if root:  # a server's root_path may need fixing (uvicorn --root-path /api/, hypercorn)
+            scope = normalize_root_path(scope)
+            root = scope["root_path"]
         path: str = scope.get("path", "")
-        route = path[len(root) :]
+        route = path[len(root) :] if root else path
         norm = _SLASHES.sub("/", route) if "//" in route else route
-        found = self.match(scope, norm)
+        # One lookup when no entry names a domain (the common case): match() inlined.
+        index = self._index
+        found = _longest(index[None], norm) if len(index) == 1 and None in index else self.match(scope, norm)
         if found is None:
             scope = dict(scope)
             scope["asgipaste.urlmap"] = self  # Paste's environ['paste.urlmap_object']
