@@ -3,10 +3,10 @@
 The dialect is :mod:`configparser`'s with PasteDeploy's settings (keys keep
 their case, ``=`` and ``:`` delimiters, strict duplicates, blank lines kept
 inside values, lazy ``%(name)s`` interpolation), so every quirk real files rely
-on is kept. A well-formed file is read in one pass of our own (:func:`_parse`,
-configparser's ``_read`` restricted to those settings) that also notes each
-header's and key's line; a malformed one is handed to configparser itself, so
-its errors are configparser's. What we add: the file is decoded as UTF-8,
+on is kept. A well-formed file is read in one pass of our own (:func:`_parse`:
+configparser's ``_read`` restricted to those settings, its patterns done with
+string methods) that also notes each header's and key's line; a malformed one
+is handed to configparser itself, so its errors are configparser's. What we add: the file is decoded as UTF-8,
 sections are indexed by prefix and name once, and errors become
 :class:`~asgipaste.errors.ConfigError` naming file, line, section and key.
 """
@@ -74,9 +74,6 @@ def _new_parser(ini: IniFile) -> _Parser:
     return parser
 
 
-# configparser's own patterns, so headers and keys are recognised exactly as it does.
-_SECTCRE = configparser.ConfigParser.SECTCRE
-_OPTCRE = configparser.ConfigParser.OPTCRE
 _DEFAULTSECT = configparser.DEFAULTSECT
 _MISSING: Any = object()
 
@@ -115,9 +112,10 @@ def _parse(
             values.append(value)  # a continuation line
             continue
         indent_level = cur_indent
-        header = _SECTCRE.match(value) if value[0] == "[" else None
-        if header is not None:
-            sectname = header.group("header")
+        # SECTCRE, r"\[(?P<header>.+)\]" matched at the start: "[" and a later "]", the last one.
+        close = value.rfind("]") if value[0] == "[" else -1
+        if close >= 2:
+            sectname = value[1:close]
             if sectname in sections:
                 raise _Malformed  # DuplicateSectionError ([DEFAULT] may repeat)
             if sectname == _DEFAULTSECT:
@@ -127,15 +125,16 @@ def _parse(
             section_lines.setdefault(sectname, lineno)
             values = None
             continue
-        option = _OPTCRE.match(value) if cursect is not None else None
-        if option is None:
+        # OPTCRE, r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$": split at the first = or :.
+        equals, colon = value.find("="), value.find(":")
+        split = colon if equals < 0 or 0 <= colon < equals else equals
+        if cursect is None or split < 0:
             raise _Malformed  # MissingSectionHeaderError, ParsingError
-        name = option.group("option").rstrip()
+        name = value[:split].rstrip()
         if not name or (sectname, name) in added:
             raise _Malformed  # ParsingError, DuplicateOptionError
         added.add((sectname, name))
-        assert cursect is not None
-        values = cursect[name] = [option.group("value").strip()]
+        values = cursect[name] = [value[split + 1 :].strip()]
         lines[sectname, name] = lineno
     for options in (defaults, *sections.values()):
         for key, raw in options.items():

@@ -125,6 +125,7 @@ TRICKY = [
     "[app:main]\nset x = 1\nget y = x\n",
     "\t[app:main]\n\tk = v\n\t  c\n",
     "[app:main]\nk = v\n\t\tcont\n  [app:x]\n",
+    "[]\n", "[]]\nk=v\n", "[app:main]\nk : = v\nj = : v\ni\t:\tv\nh\u00a0= v\u00a0\n", "[app:main]\n : v\n",
 ]
 
 
@@ -157,7 +158,8 @@ _FRAGMENTS = [
     "[app:main]", "[DEFAULT]", "[filter:f]", "  [app:x]", "[bad", "key = v", "Key: v", "key=dup", "k2 =", "  cont",
     "\tcont", "    deep", "", "   ", "# c", "; c", "  # c", "a = %(here)s/x", "b = 100%%", "c = %(missing)s",
     "d = %(key)s", "e = %", "f = %(a", "bad line", "= novalue", "x:=2", "\x0c", "y = a\r", "z = v ; not a comment",
-    "u = a\u2028w = b", "set g = 1", "get h = g", "[app:main] x", "  key = v",
+    "u = a\u2028w = b", "set g = 1", "get h = g", "[app:main] x", "  key = v", "[]", "[]]", "[a]b]", "[ ]",
+    "[app:main", "k : = v", "k = : v", " : v", "k\t:\tv", "k\u00a0= v\u00a0", "[x]]", "]",
 ]
 
 
