@@ -234,6 +234,13 @@ class IniFile:
         """The section's own keys, in file order (without ``[DEFAULT]``'s)."""
         return list(self._sections[section])
 
+    def own_values(self, section: str) -> Mapping[str, Any]:
+        """The section's own raw values, in file order (read only)."""
+        try:
+            return self._sections[section]
+        except KeyError:
+            raise configparser.NoSectionError(section) from None
+
     def options(self, section: str) -> list[str]:
         """Keys as configparser walks them: the section's own, then DEFAULT's."""
         try:

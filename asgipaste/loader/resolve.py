@@ -148,16 +148,23 @@ class ConfigLoader(Loader):
         local_conf: dict[str, Any] = {}
         global_additions: dict[str, Any] = {}
         get_from_globals: dict[str, str] = {}
-        for option in ini.options(section):
-            if option.startswith("set "):
+        own = ini.own_values(section)
+        # configparser's options(): the section's keys, then DEFAULT's; of DEFAULT's own
+        # keys only a "set"/"get" one (rare) does anything here, the rest are skipped below.
+        options = list(own)
+        options += [k for k in defaults if k not in own and k.startswith(("set ", "get "))]
+        for option in options:
+            head = option[:4]
+            if head == "set ":
                 name = option[4:].strip()
                 global_additions[name] = global_conf[name] = ini.get(section, option)
-            elif option.startswith("get "):
+            elif head == "get ":
                 get_from_globals[option[4:].strip()] = ini.get(section, option)
             elif option in defaults:
                 continue  # a global option: never local (PasteDeploy's rule, B1)
             else:
-                local_conf[option] = ini.get(section, option)
+                raw = own[option]  # ini.get's own shortcut, without the lookup
+                local_conf[option] = raw if type(raw) is str and "%" not in raw else ini.get(section, option)
         for local_var, glob_var in get_from_globals.items():
             if glob_var not in global_conf:
                 raise ini.error(
