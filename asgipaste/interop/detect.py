@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import types
 from typing import Any, Literal, TypeVar
 
 __all__ = [
@@ -38,6 +39,7 @@ PROTOCOL_ATTR = "__asgipaste_protocol__"
 
 ProtocolName = Literal["asgi", "wsgi"]
 T = TypeVar("T")
+_UNSET: Any = object()
 
 
 def _declare(obj: T, protocol: ProtocolName) -> T:
@@ -89,6 +91,11 @@ def declared_protocol(obj: Any) -> ProtocolName | None:
 
 def _declared(obj: Any) -> ProtocolName | None:
     """The declared protocol of ``obj``, its partial's function, or its class."""
+    if type(obj) is types.FunctionType:
+        # What _read_attr finds on a plain function, without its AttributeErrors: the
+        # function's own dict (its type, like every builtin type, cannot hold the attribute).
+        value = obj.__dict__.get(PROTOCOL_ATTR, _UNSET)
+        return None if value is _UNSET else _checked(obj, value)
     while isinstance(obj, functools.partial):
         found = _read_attr(obj)
         if found is not None:
@@ -115,6 +122,10 @@ def _read_attr(obj: Any) -> ProtocolName | None:
             value = object.__getattribute__(func, PROTOCOL_ATTR)
         except AttributeError:
             return None
+    return _checked(obj, value)
+
+
+def _checked(obj: Any, value: Any) -> ProtocolName:
     if value == "asgi":
         return "asgi"
     if value == "wsgi":

@@ -105,11 +105,16 @@ def _protocol_key(node: Node, object_type: ObjectType) -> str:
     return node.protocol
 
 
-_SIGNATURES: weakref.WeakKeyDictionary[Any, inspect.Signature | None] = weakref.WeakKeyDictionary()
+#: A signature of only positional-or-keyword parameters and perhaps ``**kwargs``, the shape
+#: of nearly every factory: (parameter names, the required ones, whether ``**kwargs``).
+_Shape = tuple[tuple[str, ...], frozenset[str], bool]
+_SIGNATURES: weakref.WeakKeyDictionary[Any, tuple[inspect.Signature | None, _Shape | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _signature(factory: Any) -> inspect.Signature | None:
-    """``inspect.signature``, remembered per factory: a file names one factory many times."""
+def _signature(factory: Any) -> tuple[inspect.Signature | None, _Shape | None]:
+    """``inspect.signature`` and its simple shape, remembered per factory: a file names one factory many times."""
     try:
         return _SIGNATURES[factory]
     except (KeyError, TypeError):  # not seen yet, or not weak-referenceable
@@ -118,11 +123,37 @@ def _signature(factory: Any) -> inspect.Signature | None:
         signature: inspect.Signature | None = inspect.signature(factory)
     except (TypeError, ValueError):
         signature = None
+    found = (signature, _shape(signature))
     try:
-        _SIGNATURES[factory] = signature
+        _SIGNATURES[factory] = found
     except TypeError:
         pass
-    return signature
+    return found
+
+
+def _shape(signature: inspect.Signature | None) -> _Shape | None:
+    if signature is None:
+        return None
+    params = list(signature.parameters.values())
+    var_keyword = bool(params) and params[-1].kind is inspect.Parameter.VAR_KEYWORD
+    if var_keyword:
+        params.pop()
+    if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params):
+        return None
+    required = frozenset(p.name for p in params if p.default is inspect.Parameter.empty)
+    return tuple(p.name for p in params), required, var_keyword
+
+
+def _fits(shape: _Shape, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether ``signature.bind(*args, **kwargs)`` succeeds, for a signature of this shape (bind is slow)."""
+    names, required, var_keyword = shape
+    if len(args) > len(names):
+        return False
+    positional = names[: len(args)]
+    for key in kwargs:
+        if key in positional or (not var_keyword and key not in names):
+            return False
+    return all(name in kwargs for name in names[len(args) :] if name in required)
 
 
 def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
@@ -130,10 +161,10 @@ def call_factory(node: Node, factory: Any, *args: Any, **kwargs: Any) -> Any:
     spec = node.ref.spec if node.ref else repr(factory)
     if not callable(factory):
         raise node.error(ConfigError, f"{spec} is not callable (it is {type(factory).__name__})")
-    signature = _signature(factory)
-    if signature is not None:
+    signature, shape = _signature(factory)
+    if signature is not None and (shape is None or not _fits(shape, args, kwargs)):
         try:
-            signature.bind(*args, **kwargs)
+            signature.bind(*args, **kwargs)  # raises the TypeError _signature_error explains
         except TypeError as exc:
             raise _signature_error(node, spec, signature, exc, kwargs) from None
     try:
@@ -398,7 +429,8 @@ def build_filter(node: Node) -> BuiltFilter:
                 f"{node.ref.spec if node.ref else node.label} returned {result!r} instead of a filter",
                 hint="a filter factory returns a callable that takes an app and returns an app",
             )
-        protocol = declared if declared is not None else (declared_protocol(result) or filter_protocol(result))
+        # filter_protocol looks at the result's declaration first.
+        protocol = declared if declared is not None else filter_protocol(result)
         return BuiltFilter(node, result, protocol, threads=node.wsgi_threads)
     if protocol_key.endswith("filter_app_factory"):
         if not callable(factory):

@@ -1,10 +1,13 @@
 """The INI dialect PasteDeploy reads, with line numbers and UTF-8 whatever the locale.
 
-Parsing is delegated to :mod:`configparser` with PasteDeploy's settings (keys
-keep their case, ``=`` and ``:`` delimiters, strict duplicates, lazy
-``%(name)s`` interpolation), so every quirk real files rely on is kept. What we
-add: the file is decoded as UTF-8, every section header and key is mapped to
-its line, sections are indexed by prefix once, and errors become
+The dialect is :mod:`configparser`'s with PasteDeploy's settings (keys keep
+their case, ``=`` and ``:`` delimiters, strict duplicates, blank lines kept
+inside values, lazy ``%(name)s`` interpolation), so every quirk real files rely
+on is kept. A well-formed file is read in one pass of our own (:func:`_parse`:
+configparser's ``_read`` restricted to those settings, its patterns done with
+string methods) that also notes each header's and key's line; a malformed one
+is handed to configparser itself, so its errors are configparser's. What we add: the file is decoded as UTF-8,
+sections are indexed by prefix and name once, and errors become
 :class:`~asgipaste.errors.ConfigError` naming file, line, section and key.
 """
 
@@ -14,14 +17,11 @@ import configparser
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from asgipaste.errors import ConfigError, ConfigFileNotFoundError, ConfigInterpolationError
 
 __all__ = ["IniFile", "read_ini"]
-
-_SECTION_RE = re.compile(r"\[(?P<header>.+)\]")
-_OPTION_RE = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
 
 
 class _Interpolation(configparser.BasicInterpolation):
@@ -64,6 +64,85 @@ class _Parser(configparser.ConfigParser):
         return optionstr  # keys keep their case, as in PasteDeploy
 
 
+def _new_parser(ini: IniFile) -> _Parser:
+    parser = _Parser(
+        defaults={"here": ini.here, "__file__": ini.path},
+        interpolation=_Interpolation(),
+        strict=True,
+    )
+    parser.ini = ini
+    return parser
+
+
+_DEFAULTSECT = configparser.DEFAULTSECT
+_MISSING: Any = object()
+
+
+class _Malformed(Exception):
+    """The one-pass reader met a line configparser refuses; configparser then says why."""
+
+
+def _parse(
+    text: str, defaults: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], int], dict[str, int]]:
+    """configparser's ``_read`` for PasteDeploy's settings, noting where each header and key is.
+
+    Returns ``(sections, key lines, section lines)``; ``[DEFAULT]`` keys go into
+    ``defaults``. Raises :class:`_Malformed` wherever ``_read`` would raise.
+    """
+    sections: dict[str, dict[str, Any]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    section_lines: dict[str, int] = {}
+    added: set[tuple[str, str]] = set()
+    cursect: dict[str, Any] | None = None
+    sectname = ""
+    indent_level = 0
+    values: list[str] | None = None  # the lines of the value being read, if any
+    # read_string iterates a StringIO, which ends lines at "\n" only (not at \r, \f, \u2028...).
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        value = line.strip()
+        if not value:
+            if values is not None:
+                values.append("")  # blank lines belong to a value (empty_lines_in_values)
+            continue
+        if value[0] in "#;":
+            continue  # a whole-line comment (no inline comments in this dialect)
+        cur_indent = len(line) - len(line.lstrip())
+        if values is not None and cur_indent > indent_level:
+            values.append(value)  # a continuation line
+            continue
+        indent_level = cur_indent
+        # SECTCRE, r"\[(?P<header>.+)\]" matched at the start: "[" and a later "]", the last one.
+        close = value.rfind("]") if value[0] == "[" else -1
+        if close >= 2:
+            sectname = value[1:close]
+            if sectname in sections:
+                raise _Malformed  # DuplicateSectionError ([DEFAULT] may repeat)
+            if sectname == _DEFAULTSECT:
+                cursect = defaults
+            else:
+                cursect = sections[sectname] = {}
+            section_lines.setdefault(sectname, lineno)
+            values = None
+            continue
+        # OPTCRE, r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$": split at the first = or :.
+        equals, colon = value.find("="), value.find(":")
+        split = colon if equals < 0 or 0 <= colon < equals else equals
+        if cursect is None or split < 0:
+            raise _Malformed  # MissingSectionHeaderError, ParsingError
+        name = value[:split].rstrip()
+        if not name or (sectname, name) in added:
+            raise _Malformed  # ParsingError, DuplicateOptionError
+        added.add((sectname, name))
+        values = cursect[name] = [value[split + 1 :].strip()]
+        lines[sectname, name] = lineno
+    for options in (defaults, *sections.values()):
+        for key, raw in options.items():
+            if isinstance(raw, list):
+                options[key] = "\n".join(raw).rstrip()
+    return sections, lines, section_lines
+
+
 class IniFile:
     """One parsed INI file: raw values, lazily interpolated lookups, line numbers.
 
@@ -75,25 +154,22 @@ class IniFile:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.here = os.path.dirname(path)
-        self._parser = _Parser(
-            defaults={"here": self.here, "__file__": path},
-            interpolation=_Interpolation(),
-            strict=True,
-        )
-        self._parser.ini = self
-        self._lines: dict[tuple[str, str], int] = {}
-        self._section_lines: dict[str, int] = {}
+        self._parser: _Parser | None = None  # configparser over the same dicts, made when needed
+        self._proxied = False
+        self._defaults: dict[str, Any] = {"here": self.here, "__file__": path}
         try:
-            self._parser.read_string(text, source=path)
-        except configparser.Error as exc:
-            raise _parse_error(path, exc) from exc
-        self._scan_lines(text)
+            self._sections, self._lines, self._section_lines = _parse(text, self._defaults)
+        except _Malformed:
+            _raise_parse_error(self, text)
         self._defaults_cache: dict[str, str] | None = None
         self._index: dict[str, dict[str, list[str]]] = {}
-        for section in self._parser.sections():
+        self._by_name: dict[str, dict[str, list[str]]] = {}
+        for section in self._sections:
             prefix, sep, name = section.partition(":")
             if sep:
-                self._index.setdefault(prefix, {}).setdefault(name.strip(), []).append(section)
+                name = name.strip()
+                self._index.setdefault(prefix, {}).setdefault(name, []).append(section)
+                self._by_name.setdefault(name, {}).setdefault(prefix, []).append(section)
 
     @classmethod
     def from_string(cls, text: str, path: str) -> IniFile:
@@ -101,23 +177,44 @@ class IniFile:
 
     # -- structure -------------------------------------------------------
     def sections(self) -> list[str]:
-        return self._parser.sections()
+        return list(self._sections)
 
     def has_section(self, section: str) -> bool:
-        return self._parser.has_section(section)
+        return section in self._sections
 
     def has_option(self, section: str, option: str) -> bool:
         """Whether ``section`` (or ``[DEFAULT]``, which every section sees) has ``option``."""
-        return self._parser.has_option(section, option)
+        if not section or section == _DEFAULTSECT:
+            return option in self._defaults
+        own = self._sections.get(section)
+        return own is not None and (option in own or option in self._defaults)
 
     @property
     def parser(self) -> configparser.ConfigParser:
         """The parsed file as a ConfigParser, for ``logging.config.fileConfig`` (no second read)."""
+        parser = self._configparser()
+        if not self._proxied:
+            for section in self._sections:
+                parser._proxies[section] = configparser.SectionProxy(parser, section)  # type: ignore[attr-defined]
+            self._proxied = True
+        return parser
+
+    def _configparser(self) -> _Parser:
+        """A ConfigParser sharing this file's dicts: interpolation and errors exactly as configparser's."""
+        if self._parser is None:
+            parser = _new_parser(self)
+            parser._defaults = self._defaults  # type: ignore[attr-defined]
+            parser._sections = self._sections  # type: ignore[attr-defined]
+            self._parser = parser
         return self._parser
 
     def find(self, prefix: str, name: str) -> list[str]:
         """Sections ``[prefix:name]`` (the name part stripped), in file order."""
         return self._index.get(prefix, {}).get(name, [])
+
+    def prefixes_of(self, name: str) -> dict[str, list[str]]:
+        """``{prefix: sections}`` of the sections ``[prefix:name]`` (read only)."""
+        return self._by_name.get(name, {})
 
     def names_with_prefix(self, prefix: str) -> list[str]:
         return list(self._index.get(prefix, {}))
@@ -130,48 +227,77 @@ class IniFile:
         ['b', 'a']
         """
         wanted = set(prefixes)
-        names = (section.partition(":") for section in self._parser.sections())
+        names = (section.partition(":") for section in self._sections)
         return list(dict.fromkeys(name.strip() for prefix, sep, name in names if sep and prefix.strip() in wanted))
 
     def own_options(self, section: str) -> list[str]:
         """The section's own keys, in file order (without ``[DEFAULT]``'s)."""
-        return list(self._parser._sections[section])  # type: ignore[attr-defined]
+        return list(self._sections[section])
+
+    def own_values(self, section: str) -> Mapping[str, Any]:
+        """The section's own raw values, in file order (read only)."""
+        try:
+            return self._sections[section]
+        except KeyError:
+            raise configparser.NoSectionError(section) from None
 
     def options(self, section: str) -> list[str]:
         """Keys as configparser walks them: the section's own, then DEFAULT's."""
-        return self._parser.options(section)
+        try:
+            own = self._sections[section]
+        except KeyError:
+            raise configparser.NoSectionError(section) from None
+        return list({**own, **self._defaults})
 
     def raw_defaults(self) -> dict[str, str]:
-        return dict(self._parser._defaults)  # type: ignore[attr-defined]
+        return dict(self._defaults)
 
     def add_defaults(self, values: Mapping[str, Any], *, overwrite: bool) -> None:
         """Caller globals join the defaults; they never replace the file's own."""
-        store = self._parser._defaults  # type: ignore[attr-defined]
+        store = self._defaults
         self._defaults_cache = None
         for key, value in values.items():
             if overwrite or key not in store:
                 store[key] = value
 
     # -- values ----------------------------------------------------------
+    def _lookup(self, section: str, option: str) -> Any:
+        """The raw value as configparser finds it (the section's, then DEFAULT's), or _MISSING."""
+        own = self._sections.get(section)
+        if own is None:
+            return _MISSING if section != _DEFAULTSECT else self._defaults.get(option, _MISSING)
+        value = own.get(option, _MISSING)
+        return self._defaults.get(option, _MISSING) if value is _MISSING else value
+
     def get(self, section: str, option: str) -> str:
         """The interpolated value (``section`` may be ``DEFAULT``)."""
-        return self._parser.get(section, option)
+        value = self._lookup(section, option)
+        if type(value) is str and "%" not in value:
+            return value  # what interpolation would return; most values have no %
+        return self._configparser().get(section, option)
 
     def get_raw(self, section: str, option: str) -> str:
-        return self._parser.get(section, option, raw=True)
+        value = self._lookup(section, option)
+        if value is _MISSING:
+            return self._configparser().get(section, option, raw=True)  # its NoSectionError/NoOptionError
+        return value  # type: ignore[no-any-return]
 
     def defaults(self) -> dict[str, str]:
         """Interpolated ``[DEFAULT]`` values (plus ``here``/``__file__``).
 
         A value that interpolates to ``''`` is returned raw, as PasteDeploy does.
         """
+        return dict(self.defaults_view())
+
+    def defaults_view(self) -> dict[str, str]:
+        """:meth:`defaults` without the copy: the caller must not change it."""
         if self._defaults_cache is None:
             # Interpolated once per set of defaults, not once per section.
             out: dict[str, str] = {}
-            for key, raw in self._parser._defaults.items():  # type: ignore[attr-defined]
-                out[key] = self._parser.get(configparser.DEFAULTSECT, key) or raw
+            for key, raw in self._defaults.items():
+                out[key] = self.get(_DEFAULTSECT, key) or raw
             self._defaults_cache = out
-        return dict(self._defaults_cache)
+        return self._defaults_cache
 
     # -- locations -------------------------------------------------------
     def line_of(self, section: str | None, option: str | None = None) -> int | None:
@@ -179,8 +305,8 @@ class IniFile:
             return None
         if option is not None:
             line = self._lines.get((section, option))
-            if line is None and section != configparser.DEFAULTSECT:
-                line = self._lines.get((configparser.DEFAULTSECT, option))
+            if line is None and section != _DEFAULTSECT:
+                line = self._lines.get((_DEFAULTSECT, option))
             if line is not None:
                 return line
         return self._section_lines.get(section)
@@ -202,24 +328,6 @@ class IniFile:
             line=self.line_of(section, key),
             hint=hint,
         )
-
-    def _scan_lines(self, text: str) -> None:
-        # configparser does not keep positions; one linear pass recovers them.
-        section: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.strip()
-            if not stripped or stripped[0] in "#;" or line[0].isspace():
-                continue
-            match = _SECTION_RE.match(line)
-            if match:
-                section = match.group("header")
-                self._section_lines.setdefault(section, number)
-                continue
-            if section is None:
-                continue
-            opt = _OPTION_RE.match(line)
-            if opt:
-                self._lines.setdefault((section, opt.group("option").strip()), number)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.sections())
@@ -247,6 +355,15 @@ def _parse_error(path: str, exc: configparser.Error) -> ConfigError:
         line = first[0]
         message = f"Cannot parse {path}: line {line} is not 'key = value': {first[1]}"
     return ConfigError(message, file=path, section=section, key=key, line=line, hint=hint)
+
+
+def _raise_parse_error(ini: IniFile, text: str) -> NoReturn:
+    """configparser's own error for a file the one-pass reader found malformed."""
+    try:
+        _new_parser(ini).read_string(text, source=ini.path)
+    except configparser.Error as exc:
+        raise _parse_error(ini.path, exc) from exc
+    raise AssertionError(f"{ini.path}: configparser reads what the one-pass reader refused")
 
 
 def read_ini(path: str) -> IniFile:

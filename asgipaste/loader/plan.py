@@ -40,7 +40,9 @@ __all__ = [
     "Loader",
     "Node",
     "cycle_text",
+    "enter",
     "guard",
+    "leave",
 ]
 
 #: The per-section protocol override, read by the loader and never passed to factories.
@@ -200,14 +202,25 @@ class Node:
 @contextlib.contextmanager
 def guard(key: tuple[str, str, str], describe: Callable[[], ConfigError]) -> Iterator[None]:
     """Detect a section that (through use, pipeline, next, ...) needs itself."""
-    stack = _resolving.get()
-    if key in stack:
-        raise describe()
-    token = _resolving.set((*stack, key))
+    token = enter(key, lambda _: describe())
     try:
         yield
     finally:
-        _resolving.reset(token)
+        leave(token)
+
+
+def enter(
+    key: tuple[str, str, str], describe: Callable[[tuple[str, str, str]], ConfigError]
+) -> contextvars.Token[tuple[tuple[str, str, str], ...]]:
+    """:func:`guard` without a generator, for the loader's hot path: pair with :func:`leave`."""
+    stack = _resolving.get()
+    if key in stack:
+        raise describe(key)
+    return _resolving.set((*stack, key))
+
+
+def leave(token: contextvars.Token[tuple[tuple[str, str, str], ...]]) -> None:
+    _resolving.reset(token)
 
 
 def cycle_text(key: tuple[str, str, str]) -> str:

@@ -10,6 +10,7 @@ import difflib
 import importlib
 import importlib.metadata as metadata
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,7 +131,7 @@ def _normalise_dist(name: str) -> str:
 
 def is_uri(name: str | None) -> bool:
     """``letters:`` at the start makes a name a URI (PasteDeploy's rule)."""
-    return name is not None and _ABSOLUTE_RE.search(name) is not None
+    return name is not None and ":" in name and _ABSOLUTE_RE.search(name) is not None
 
 
 def split_uri(uri: str, name: str | None) -> tuple[str, str, str]:
@@ -167,7 +168,11 @@ def lookup_object(spec: str) -> Any:
     """Import ``module:attr.path`` (a bare module path imports the module)."""
     spec = CALL_ALIASES.get(spec, spec)
     module_name, _, target = spec.partition(":")
-    module: Any = importlib.import_module(module_name)
+    module: Any = sys.modules.get(module_name)
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        # Not imported yet (or still importing): the import system. Otherwise this is
+        # what import_module would return, without its locking for each of many references.
+        module = importlib.import_module(module_name)
     for part in target.split(".") if target else []:
         module = getattr(module, part)
     return module

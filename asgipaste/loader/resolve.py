@@ -30,7 +30,8 @@ from asgipaste.loader.plan import (
     Loader,
     Node,
     cycle_text,
-    guard,
+    enter,
+    leave,
 )
 from asgipaste.loader.references import (
     APP,
@@ -60,15 +61,17 @@ class ConfigLoader(Loader):
     # -- lookup ----------------------------------------------------------
     def find_config_section(self, object_type: ObjectType, name: str | None = None) -> str:
         possible: list[str] = []
-        for group in object_type.config_prefixes:
-            for prefix in group:
-                found: list[str] = []
-                if name is None and self.ini.has_section(prefix):
-                    found.append(prefix)
-                found.extend(self.ini.find(prefix, "main" if name is None else name))
-                if found:
-                    possible.extend(found)
-                    break
+        by_prefix = self.ini.prefixes_of("main" if name is None else name)
+        if by_prefix or name is None:  # a name no section has: nothing to walk
+            for group in object_type.config_prefixes:
+                for prefix in group:
+                    found: list[str] = []
+                    if name is None and self.ini.has_section(prefix):
+                        found.append(prefix)
+                    found.extend(by_prefix.get(prefix, ()))
+                    if found:
+                        possible.extend(found)
+                        break
         if not possible and name == "main":
             # A bare [app] section is documented as [app:main]; PasteDeploy
             # cannot reach it from loadapp (B3). We can.
@@ -119,39 +122,49 @@ class ConfigLoader(Loader):
             return loadcontext(object_type, name, relative_to=self.ini.here, global_conf=global_conf)
         section = self.find_config_section(object_type, name=name)
         key = (self.ini.path, section, object_type.name)
-
-        def cycle() -> ConfigError:
-            return ConfigError(
-                f"Configuration cycle: {cycle_text(key)}",
-                file=self.filename,
-                section=section,
-                line=self.ini.line_of(section),
-                hint="a section reaches itself through use, pipeline, next or filter-with",
-            )
-
-        with guard(key, cycle):
+        token = enter(key, self._cycle)
+        try:
             return self._section_context(object_type, section, global_conf)
+        finally:
+            leave(token)
+
+    def _cycle(self, key: tuple[str, str, str]) -> ConfigError:
+        section = key[1]
+        return ConfigError(
+            f"Configuration cycle: {cycle_text(key)}",
+            file=self.filename,
+            section=section,
+            line=self.ini.line_of(section),
+            hint="a section reaches itself through use, pipeline, next or filter-with",
+        )
 
     # -- one section -----------------------------------------------------
     def _section_context(self, object_type: ObjectType, section: str, caller_conf: Any) -> Node:
         ini = self.ini
-        defaults = ini.defaults()
+        defaults = ini.defaults_view()  # read only here; global_conf is the copy
         global_conf: dict[str, Any] = defaults.copy()
         if caller_conf is not None:
             global_conf.update(caller_conf)
         local_conf: dict[str, Any] = {}
         global_additions: dict[str, Any] = {}
         get_from_globals: dict[str, str] = {}
-        for option in ini.options(section):
-            if option.startswith("set "):
+        own = ini.own_values(section)
+        # configparser's options(): the section's keys, then DEFAULT's; of DEFAULT's own
+        # keys only a "set"/"get" one (rare) does anything here, the rest are skipped below.
+        options = list(own)
+        options += [k for k in defaults if k not in own and k.startswith(("set ", "get "))]
+        for option in options:
+            head = option[:4]
+            if head == "set ":
                 name = option[4:].strip()
                 global_additions[name] = global_conf[name] = ini.get(section, option)
-            elif option.startswith("get "):
+            elif head == "get ":
                 get_from_globals[option[4:].strip()] = ini.get(section, option)
             elif option in defaults:
                 continue  # a global option: never local (PasteDeploy's rule, B1)
             else:
-                local_conf[option] = ini.get(section, option)
+                raw = own[option]  # ini.get's own shortcut, without the lookup
+                local_conf[option] = raw if type(raw) is str and "%" not in raw else ini.get(section, option)
         for local_var, glob_var in get_from_globals.items():
             if glob_var not in global_conf:
                 raise ini.error(
@@ -249,7 +262,8 @@ class ConfigLoader(Loader):
         section: str,
     ) -> Node:
         use = local_conf.pop("use")
-        clash = [k for k in local_conf if k in object_type.protocols()]
+        protocols = object_type.protocols()
+        clash = [k for k in local_conf if k in protocols]
         if clash:
             raise self.ini.error(
                 ConfigLookupError,

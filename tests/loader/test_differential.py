@@ -51,6 +51,21 @@ CORPUS: dict[str, Case] = {
             """},
         [("app", "a.ini", "main", None)],
     ),
+    "set_and_get_in_default": (
+        {"a.ini": f"""
+            [DEFAULT]
+            port = 8080
+            set shared = from-default
+            get copied = port
+            [app:main]
+            use = {R}
+            port = 9090
+            pct = 100%%
+            where = %(here)s/x
+            get copied = port
+            """},
+        [("app", "a.ini", "main", None), ("app", "a.ini", "main", {"port": "7070"})],
+    ),
     "use_section_chain": (
         {"a.ini": f"""
             [DEFAULT]
