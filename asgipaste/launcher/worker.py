@@ -108,7 +108,7 @@ def worker_main(spec: WorkerSpec, sock: socket.socket, conn: Connection) -> None
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
         sys.exit(STARTUP_FAILURE)
-    app = serving_app(app, ServePolicy(max_url_len=spec.max_url_len, workers=spec.workers))
+    app = serving_app(app, ServePolicy(max_url_len=spec.max_url_len, workers=spec.workers, freeze_gc=True))
     logging.getLogger("asgipaste.launcher").info("launcher: %s worker pid %d serves %s", spec.app, os.getpid(),
                                                  stack.describe())
     config = uvicorn.Config(

@@ -146,6 +146,7 @@ class GranianServer:
             max_headers=self.max_headers,
             max_header_bytes=self.max_header_bytes,
             workers=self.workers,
+            freeze_gc=True,
         )
 
     def choose(self, stack: LoadedStack) -> str:

@@ -139,6 +139,7 @@ class UvicornServer:
             max_header_bytes=self.max_header_bytes,
             proxy=self.proxy,
             workers=self.workers,
+            freeze_gc=True,
         )
 
     def configure(

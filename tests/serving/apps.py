@@ -145,3 +145,15 @@ def wsgi_text_app(global_conf: dict[str, Any], text: str = "legacy", **options: 
         return [body]
 
     return app
+
+
+@declare_wsgi
+def gc_state_app(global_conf: dict[str, Any], **local_conf: str) -> WSGIApp:
+    """Answers ``frozen=N``: how many objects the serving process has ``gc.freeze()``-d."""
+    import gc
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"frozen=%d" % gc.get_freeze_count()]
+
+    return app
