@@ -201,13 +201,37 @@ def servers(files: h.IniFiles, idle: int, inflight: int) -> list[tuple[h.Server,
     ]
 
 
+def parked_thread_kib(files: h.IniFiles, threads: int) -> float:
+    """Resident KiB one parked worker thread costs a WSGI server: waitress with ``threads`` threads against 4.
+
+    A thread-per-request server needs one thread per in-flight request, so this
+    is part of what an in-flight request costs it, though the thread exists
+    before the request arrives (and so is not in the per-request column).
+    """
+    wsgi = files.write("thread-cost.ini", stack_ini("hello", wsgi=True))
+    rss = {}
+    for count in (4, threads):
+        server = h.Server(f"waitress {count} threads", h.waitress("benchmarks.apps.paste_wsgi:app", threads=count),
+                          PATH, {"BENCH_PASTE_INI": str(wsgi)})
+        with h.running([server]) as started:
+            time.sleep(1.0)
+            rss[count] = _rss_kib(started[server.label].proc.pid)
+    return (rss[threads] - rss[4]) / (threads - 4)
+
+
 def run() -> str:
     idle, inflight, note = scale()
     files = h.IniFiles()
     rows = []
     per_request: dict[str, float] = {}
+    with_thread: dict[str, float] = {}
     failures = []
+    thread_kib: float | None = None
     try:
+        try:
+            thread_kib = parked_thread_kib(files, min(inflight, WAITRESS_MAX_CONNECTIONS))
+        except Exception as exc:
+            failures.append(h.start_failed("waitress thread cost", exc))
         for server, n_idle, n_inflight, note_row in servers(files, idle, inflight):
             try:
                 with h.running([server]) as started:
@@ -220,9 +244,13 @@ def run() -> str:
             per = (got["peak"] - got["connected"]) / max(1, n_inflight)
             per_idle = (got["idle"] - got["base"]) / max(1, n_idle)
             per_request[server.label] = per
+            threaded = server.label in (WAITRESS, GTHREAD)
+            if thread_kib is not None:
+                with_thread[server.label] = per + (thread_kib if threaded else 0.0)
             rows.append([
                 server.label + note_row, f"{got['base'] / 1024:.0f} MiB", f"{got['idle'] / 1024:.0f} MiB",
                 f"{got['peak'] / 1024:.0f} MiB", f"{got['threads']:.0f}", f"{per_idle:.1f} KiB", f"**{per:.1f} KiB**",
+                "n/a" if thread_kib is None else f"**{with_thread[server.label]:.1f} KiB**",
                 f"{got['peak'] / (n_idle + n_inflight):.1f} KiB",
                 f"{got['ok']:.0f} / {n_inflight} in {got['elapsed']:.1f} s",
                 f"{got['opened_idle']:.0f} opened, {got['still_open']:.0f} still open",
@@ -240,13 +268,18 @@ def run() -> str:
         "queue, not run).",
         "",
         table(["server", "base RSS", "+ idle conns", "+ in flight (peak)", "threads", "per idle conn",
-               "per in-flight request", "peak RSS / connection", "answered 200", "idle connections"], rows),
+               "per in-flight request", "with the thread it needs", "peak RSS / connection", "answered 200",
+               "idle connections"], rows),
         "",
         "The WSGI servers' threads exist before the requests arrive (waitress starts them all; gunicorn's "
         "gthread pool grows while the idle connections make their first request), so their per-request "
-        "figure is what a request adds on top of a parked thread; a parked thread's own resident cost is small "
-        "(its stack is reserved, not touched), which is why RSS per in-flight request is close on every server. "
-        "\"peak RSS / connection\" is the whole process group's memory divided by every open connection. "
+        "figure is what a request adds on top of a parked thread. A thread-per-request server needs one "
+        "thread per in-flight request, though: "
+        + ("the thread's own cost could not be measured in this run. " if thread_kib is None else
+           f"a parked thread costs **{thread_kib:.1f} KiB** resident (waitress with "
+           f"{min(inflight, WAITRESS_MAX_CONNECTIONS):,} threads against 4, before any load), which the "
+           "\"with the thread it needs\" column adds to the two WSGI servers; the async servers need none. ")
+        + "\"peak RSS / connection\" is the whole process group's memory divided by every open connection. "
         "The raw ASGI row is uvicorn alone with the same 1 s leaf (every path answers it, the idle requests "
         "included): what the server itself costs, before asgipaste's urlmap and filters.",
         "",
@@ -260,6 +293,10 @@ def run() -> str:
         if ours is not None and theirs:
             parts.append(h.goal(f"asgipaste per in-flight request / {other}", ours / theirs, 0.1,
                                 higher_is_better=False))
+        theirs_threaded = with_thread.get(other)
+        if ours is not None and theirs_threaded:
+            parts.append(h.goal(f"asgipaste per in-flight request / {other}, its thread included",
+                                ours / theirs_threaded, 0.1, higher_is_better=False))
     parts.append("")
     return "\n".join(parts)
 
