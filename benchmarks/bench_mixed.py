@@ -40,6 +40,7 @@ WSGI_U = "asgipaste 5 WSGI filters (legacy) / uvicorn"
 WSGI0_U = "asgipaste legacy, wsgi_threads = 0 / uvicorn"
 MIX_W_U = "asgipaste mixed, WSGI branch / uvicorn"
 MIX_A_U = "asgipaste mixed, ASGI branch / uvicorn"
+MIX_W_U_NOFREEZE = "asgipaste mixed, WSGI branch / uvicorn, ASGIPASTE_GC_FREEZE=0"
 PD_WAITRESS = "PasteDeploy / waitress 4 thr"
 PD_GRANIAN = "PasteDeploy / granian WSGI"
 WSGI_G = "asgipaste legacy WSGI / granian (WSGI-direct)"
@@ -76,6 +77,8 @@ def servers(files: h.IniFiles) -> list[h.Server]:
         h.Server(WSGI0_U, serve, v2, {"ASGIPASTE_CONFIG": str(wsgi0)}),
         h.Server(MIX_W_U, serve, v2, {"ASGIPASTE_CONFIG": str(mixed)}),
         h.Server(MIX_A_U, serve, a, {"ASGIPASTE_CONFIG": str(mixed)}),
+        # the same without gc.freeze() after loading: the p99 tail it removes
+        h.Server(MIX_W_U_NOFREEZE, serve, v2, {"ASGIPASTE_CONFIG": str(mixed), "ASGIPASTE_GC_FREEZE": "0"}),
         h.Server(PD_WAITRESS, h.waitress(paste_app), v2, paste),
         h.Server(PD_GRANIAN, h.granian(paste_app, "wsgi"), v2, paste),
         h.Server(WSGI_G, h.asgipaste_serve(wsgi_g), v2),
