@@ -88,3 +88,16 @@ def test_asgipaste_serve_freezes_in_each_worker(
     proc = spawn([bin_path("asgipaste"), "serve", "site.ini"])
     wait_http(f"http://127.0.0.1:{port}/legacy/", proc=proc)
     assert all(_frozen(port) > 1000 for _ in range(6))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_launcher_workers_freeze(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    port = free_port()
+    (tmp_path / "api-paste.ini").write_text(
+        f"[DEFAULT]\nenabled_apis = main\nmain_listen = 127.0.0.1\nmain_listen_port = {port}\nmain_workers = 1\n"
+        + ALL_WSGI
+    )
+    proc = spawn([bin_path("asgipaste"), "launch", "api-paste.ini"])
+    wait_http(f"http://127.0.0.1:{port}/legacy/", proc=proc)
+    assert _frozen(port) > 1000
