@@ -54,6 +54,7 @@ class ConfigLoader(Loader):
     def __init__(self, filename: str) -> None:
         self.filename = filename = filename.strip()
         self.ini: IniFile = read_ini(os.path.abspath(filename))
+        self._refs: dict[str, FactoryRef] = {}  # call: specs already seen in this file
 
     def update_defaults(self, new_defaults: dict[str, Any], overwrite: bool = True) -> None:
         self.ini.add_defaults(new_defaults, overwrite=overwrite)
@@ -272,10 +273,12 @@ class ConfigLoader(Loader):
                 clash[0],
                 hint="keep one way of naming the factory: 'use = ...' or the explicit protocol key",
             )
-        try:
-            node = self.get_context(object_type, name=use, global_conf=global_conf)
-        except ConfigError as exc:
-            raise self._locate(exc, section, "use", use) from None
+        node = self._call_node(object_type, use, global_conf)
+        if node is None:
+            try:
+                node = self.get_context(object_type, name=use, global_conf=global_conf)
+            except ConfigError as exc:
+                raise self._locate(exc, section, "use", use) from None
         node.global_conf.update(global_additions)
         node.local_conf.update(local_conf)
         if "__file__" in global_conf:
@@ -288,6 +291,25 @@ class ConfigLoader(Loader):
             prefix = section.split(":", 1)[0]
             node.protocol = PROTOCOL_BY_PREFIX.get(prefix, PROTOCOL_BY_TYPE[object_type.name])
         return node
+
+    def _call_node(self, object_type: ObjectType, use: str, global_conf: dict[str, Any]) -> Node | None:
+        """``use = call:module:object`` without the trip through get_context, loadcontext
+        and a FuncLoader (the usual line, once per section): the node _loadfunc would make.
+        None leaves every other form, and a ``call`` scheme registered anew, to that trip."""
+        if not use.startswith("call:") or "#" in use or _SCHEMES.get("call") is not _loadfunc:
+            return None
+        kind = type(self)
+        if kind.get_context is not ConfigLoader.get_context or kind.absolute_name is not Loader.absolute_name:
+            return None  # a subclass that resolves names its own way
+        spec = use[5:]
+        if ":" not in spec:
+            return None  # FuncLoader's error, located by the caller
+        refs = self._refs
+        ref = refs.get(spec)
+        if ref is None:
+            ref = refs[spec] = FactoryRef(spec)  # immutable: shared by the sections naming it
+        # The loader is replaced by this one in _context_from_use, as it would be the FuncLoader.
+        return Node("factory", object_type, None, dict(global_conf), {}, self, ref=ref)
 
     def _locate(self, exc: ConfigError, section: str, key: str, value: str) -> ConfigError:
         """Say which key of which section led to an error raised below it."""
