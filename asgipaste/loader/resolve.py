@@ -48,6 +48,18 @@ from asgipaste.types import Protocol
 __all__ = ["ConfigLoader", "EggLoader", "FuncLoader", "SchemeResolver", "loadcontext", "register_scheme"]
 
 
+_PROTOCOL_SETS: dict[int, tuple[ObjectType, frozenset[str]]] = {}
+
+
+def _protocol_set(object_type: ObjectType) -> frozenset[str]:
+    """``object_type.protocols()`` as a set, made once: it was a new list per section.
+    Keyed by identity (hashing the frozen dataclass walks its fields), the type kept alive."""
+    found = _PROTOCOL_SETS.get(id(object_type))
+    if found is None or found[0] is not object_type:
+        found = _PROTOCOL_SETS[id(object_type)] = (object_type, frozenset(object_type.protocols()))
+    return found[1]
+
+
 class ConfigLoader(Loader):
     """Sections of one INI file."""
 
@@ -177,15 +189,21 @@ class ConfigLoader(Loader):
                 )
             local_conf[local_var] = global_conf[glob_var]
         filter_with = None
-        if object_type in (APP, FILTER) and "filter-with" in local_conf:
+        if "filter-with" in local_conf and object_type in (APP, FILTER):  # rare key first: == on types is slow
             filter_with = local_conf.pop("filter-with")
         if "require" in local_conf:
             try:
                 check_requirements(local_conf.pop("require"))
             except ConfigError as exc:
                 raise ini.error(type(exc), exc.message, section, "require") from None
-        wsgi_threads = self._pop_threads(section, local_conf) if object_type is not SERVER else None
-        protocol_override = self._pop_protocol(section, local_conf) if object_type is not SERVER else None
+        # The membership tests first: most sections have neither key, and these run once per section.
+        wsgi_threads = None
+        protocol_override = None
+        if object_type is not SERVER:
+            if "wsgi_threads" in local_conf:
+                wsgi_threads = self._pop_threads(section, local_conf)
+            if PROTOCOL_OVERRIDE_KEY in local_conf:
+                protocol_override = self._pop_protocol(section, local_conf)
 
         if section.startswith("filter-app:"):
             node = self._filter_app_context(section, global_conf, local_conf, global_additions)
@@ -263,7 +281,7 @@ class ConfigLoader(Loader):
         section: str,
     ) -> Node:
         use = local_conf.pop("use")
-        protocols = object_type.protocols()
+        protocols = _protocol_set(object_type)
         clash = [k for k in local_conf if k in protocols]
         if clash:
             raise self.ini.error(
