@@ -48,16 +48,27 @@ from asgipaste.types import Protocol
 __all__ = ["ConfigLoader", "EggLoader", "FuncLoader", "SchemeResolver", "loadcontext", "register_scheme"]
 
 
-_PROTOCOL_SETS: dict[int, tuple[ObjectType, frozenset[str]]] = {}
+_TYPE_SETS: dict[int, tuple[ObjectType, frozenset[str], frozenset[str]]] = {}
+
+
+def _type_sets(object_type: ObjectType) -> tuple[ObjectType, frozenset[str], frozenset[str]]:
+    """``(object_type, its protocols, its section prefixes)``, the sets made once: they were
+    new lists per section. Keyed by identity (hashing the frozen dataclass walks its
+    fields), the type kept alive in the entry."""
+    found = _TYPE_SETS.get(id(object_type))
+    if found is None or found[0] is not object_type:
+        found = _TYPE_SETS[id(object_type)] = (
+            object_type,
+            frozenset(object_type.protocols()),
+            # Empty when a prefix is in two groups: find_config_section's shortcut then never
+            # applies (the walk finds such a section twice and calls it ambiguous).
+            frozenset(prefixes) if len(set(prefixes := object_type.prefixes())) == len(prefixes) else frozenset(),
+        )
+    return found
 
 
 def _protocol_set(object_type: ObjectType) -> frozenset[str]:
-    """``object_type.protocols()`` as a set, made once: it was a new list per section.
-    Keyed by identity (hashing the frozen dataclass walks its fields), the type kept alive."""
-    found = _PROTOCOL_SETS.get(id(object_type))
-    if found is None or found[0] is not object_type:
-        found = _PROTOCOL_SETS[id(object_type)] = (object_type, frozenset(object_type.protocols()))
-    return found[1]
+    return _type_sets(object_type)[1]
 
 
 class ConfigLoader(Loader):
@@ -73,6 +84,18 @@ class ConfigLoader(Loader):
 
     # -- lookup ----------------------------------------------------------
     def find_config_section(self, object_type: ObjectType, name: str | None = None) -> str:
+        if name is not None:
+            by_prefix = self.ini.prefixes_of(name)
+            if len(by_prefix) == 1:
+                # The usual case: one section has the name. The walk would find just it
+                # when its prefix is one of the type's (else it raises or tries [app]).
+                ((prefix, sections),) = by_prefix.items()
+                if len(sections) == 1 and prefix in _type_sets(object_type)[2]:
+                    return sections[0]
+        return self._walk_sections(object_type, name)
+
+    def _walk_sections(self, object_type: ObjectType, name: str | None) -> str:
+        """find_config_section without its shortcut: every prefix group, in order."""
         possible: list[str] = []
         by_prefix = self.ini.prefixes_of("main" if name is None else name)
         if by_prefix or name is None:  # a name no section has: nothing to walk

@@ -134,3 +134,29 @@ def test_the_call_shortcut_is_taken_and_shares_refs(tmp_path: Any) -> None:
     loader = ConfigLoader(str(path))
     a, b = loader.get_context(APP, "a"), loader.get_context(APP, "b")
     assert a.loader is loader and a.ref is b.ref and a.ref == FactoryRef("json:dumps")
+
+
+_DOUBLED = ObjectType("doubled", APP.egg_protocols, (("app",), ("app", "composite")))
+_HEADERS = [f"{prefix}:{name}" for prefix in ("app", "application", "composite", "pipeline", "filter", "server",
+                                              "filter-app", "other") for name in ("main", "a", " a", "b")]
+
+
+@given(
+    st.sets(st.sampled_from([*_HEADERS, "app", "filter"]), max_size=6),
+    st.sampled_from([APP, FILTER, SERVER, _DOUBLED]),
+    st.sampled_from([None, "main", "a", "b", "c"]),
+)
+def test_the_section_shortcut_finds_what_the_walk_finds(
+    tmp_path_factory: Any, headers: set[str], object_type: ObjectType, name: str | None
+) -> None:
+    path = tmp_path_factory.mktemp("find") / "x.ini"
+    path.write_text("".join(f"[{h}]\nk = v\n" for h in sorted(headers)))
+    loader = ConfigLoader(str(path))
+
+    def outcome(find: Any) -> Any:
+        try:
+            return find(object_type, name)
+        except ConfigError as exc:
+            return type(exc), str(exc)
+
+    assert outcome(loader.find_config_section) == outcome(loader._walk_sections)
