@@ -78,6 +78,8 @@ class ConfigLoader(Loader):
         self.filename = filename = filename.strip()
         self.ini: IniFile = read_ini(os.path.abspath(filename))
         self._refs: dict[str, FactoryRef] = {}  # call: specs already seen in this file
+        self._set_get_of: dict[str, str] | None = None  # the defaults view _set_get was read from
+        self._set_get: list[str] = []
 
     def update_defaults(self, new_defaults: dict[str, Any], overwrite: bool = True) -> None:
         self.ini.add_defaults(new_defaults, overwrite=overwrite)
@@ -188,7 +190,11 @@ class ConfigLoader(Loader):
         # configparser's options(): the section's keys, then DEFAULT's; of DEFAULT's own
         # keys only a "set"/"get" one (rare) does anything here, the rest are skipped below.
         options = list(own)
-        options += [k for k in defaults if k not in own and k.startswith(("set ", "get "))]
+        if defaults is not self._set_get_of:  # new defaults: find their set/get keys once, not per section
+            self._set_get_of = defaults
+            self._set_get = [k for k in defaults if k.startswith(("set ", "get "))]
+        if self._set_get:
+            options += [k for k in self._set_get if k not in own]
         for option in options:
             head = option[:4]
             if head == "set ":
