@@ -167,6 +167,46 @@ def _by_signature(func: Any, *, drop_first: bool = False) -> ProtocolName | None
     return None
 
 
+#: What object.__getattribute__ finds a class's ordinary ``__dict__`` slot to be.
+_DICT_SLOT = type(type("_Plain", (), {}).__dict__["__dict__"])
+#: Names that would let the class or the instance answer differently from the
+#: plain lookups _plain_coroutine_call makes: a declaration, ``__func__`` (which
+#: _read_attr follows), attribute hooks, a descriptor ``__get__`` (inspect.isroutine).
+_NOT_PLAIN = (PROTOCOL_ATTR, "__func__", "__getattr__", "__getattribute__", "__get__")
+
+
+def _plain_coroutine_call(obj: Any) -> bool:
+    """True when ``obj`` is an instance of an ordinary class whose ``__call__`` is a
+    coroutine function and neither the instance nor its classes declare anything:
+    then is_asgi_app's general path answers True, and this answers without its
+    exceptions and ``inspect`` calls (middleware instances, once per filter when
+    loading). False means only "ask the general path". Nothing is cached, so a
+    declaration added later, to the class or the instance, is seen."""
+    cls = type(obj)
+    if type(cls) is not type or isinstance(obj, functools.partial):
+        return False  # a metaclass can answer for its classes; a partial unwraps to its func
+    call = None
+    for klass in cls.__mro__:
+        if klass is object:
+            break
+        namespace = klass.__dict__
+        if not namespace.keys().isdisjoint(_NOT_PLAIN):
+            return False
+        if "__dict__" in namespace and type(namespace["__dict__"]) is not _DICT_SLOT:
+            return False
+        if call is None and "__call__" in namespace:
+            call = namespace["__call__"]
+    if type(call) is not types.FunctionType or not call.__code__.co_flags & inspect.CO_COROUTINE:
+        return False
+    try:
+        own = object.__getattribute__(obj, "__dict__")
+    except AttributeError:  # __slots__ only: nothing of its own to declare with
+        own = None
+    if own is not None and (PROTOCOL_ATTR in own or "__func__" in own):
+        return False
+    return not _is_wsgify(obj)
+
+
 def is_asgi_app(obj: Any) -> bool:
     """True when ``obj`` is positively an ASGI 3 application, not merely callable.
 
@@ -179,6 +219,13 @@ def is_asgi_app(obj: Any) -> bool:
     >>> is_asgi_app(app), is_asgi_app(wsgi)
     (True, False)
     """
+    if type(obj) is not types.FunctionType and _plain_coroutine_call(obj):
+        return True
+    return _is_asgi_app_general(obj)
+
+
+def _is_asgi_app_general(obj: Any) -> bool:
+    """is_asgi_app without its fast path: the reference the fast path must agree with."""
     declared = _declared(obj)
     if declared is not None:
         return declared == "asgi"

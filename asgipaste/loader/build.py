@@ -467,6 +467,20 @@ def build_server(node: Node) -> Any:
 
 
 # -- the loader composites receive -----------------------------------------------
+_ASGIBridge: Any = None
+
+
+def _bridge_type() -> Any:
+    """ASGIBridge, imported on first use (not at import time); an import statement in
+    EitherView.__init__ cost more than the bridge itself, once per function filter."""
+    global _ASGIBridge
+    if _ASGIBridge is None:
+        from asgipaste.interop.bridge import ASGIBridge
+
+        _ASGIBridge = ASGIBridge
+    return _ASGIBridge
+
+
 class EitherView:
     """An ASGI app handed to a composite or filter that may speak either protocol.
 
@@ -479,11 +493,9 @@ class EitherView:
     __slots__ = ("app", "bridge", "name")
 
     def __init__(self, app: ASGIApp, *, name: str) -> None:
-        from asgipaste.interop.bridge import ASGIBridge
-
         self.app = app
         self.name = name
-        self.bridge = ASGIBridge(app, name=name)
+        self.bridge = _bridge_type()(app, name=name)
 
     def __call__(self, *args: Any) -> Any:
         if len(args) == 3:

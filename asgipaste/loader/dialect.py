@@ -93,11 +93,13 @@ def _parse(
     sections: dict[str, dict[str, Any]] = {}
     lines: dict[tuple[str, str], int] = {}
     section_lines: dict[str, int] = {}
-    added: set[tuple[str, str]] = set()
+    multiline: list[tuple[dict[str, Any], str]] = []  # keys with continuation lines, joined at the end
     cursect: dict[str, Any] | None = None
     sectname = ""
     indent_level = 0
     values: list[str] | None = None  # the lines of the value being read, if any
+    name = ""
+    continued = False  # whether the value being read has a continuation line
     # read_string iterates a StringIO, which ends lines at "\n" only (not at \r, \f, \u2028...).
     for lineno, line in enumerate(text.split("\n"), start=1):
         value = line.strip()
@@ -107,9 +109,15 @@ def _parse(
             continue
         if value[0] in "#;":
             continue  # a whole-line comment (no inline comments in this dialect)
-        cur_indent = len(line) - len(line.lstrip())
+        # No leading whitespace (value[0] is none): skip measuring it, as on most lines.
+        cur_indent = 0 if line[0] == value[0] else len(line) - len(line.lstrip())
         if values is not None and cur_indent > indent_level:
             values.append(value)  # a continuation line
+            if not continued:
+                assert cursect is not None
+                cursect[name] = values
+                multiline.append((cursect, name))
+                continued = True
             continue
         indent_level = cur_indent
         # SECTCRE, r"\[(?P<header>.+)\]" matched at the start: "[" and a later "]", the last one.
@@ -131,15 +139,17 @@ def _parse(
         if cursect is None or split < 0:
             raise _Malformed  # MissingSectionHeaderError, ParsingError
         name = value[:split].rstrip()
-        if not name or (sectname, name) in added:
+        if not name or (sectname, name) in lines:  # lines holds every key read so far
             raise _Malformed  # ParsingError, DuplicateOptionError
-        added.add((sectname, name))
-        values = cursect[name] = [value[split + 1 :].strip()]
+        # A one-line value is stored as it is ("\n".join([v, "", ...]).rstrip() is v, stripped
+        # already); a value with continuation lines is stored as its list, joined below.
+        first = value[split + 1 :].strip()
+        cursect[name] = first
+        values = [first]
+        continued = False
         lines[sectname, name] = lineno
-    for options in (defaults, *sections.values()):
-        for key, raw in options.items():
-            if isinstance(raw, list):
-                options[key] = "\n".join(raw).rstrip()
+    for options, key in multiline:
+        options[key] = "\n".join(options[key]).rstrip()
     return sections, lines, section_lines
 
 

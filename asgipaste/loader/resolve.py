@@ -48,18 +48,56 @@ from asgipaste.types import Protocol
 __all__ = ["ConfigLoader", "EggLoader", "FuncLoader", "SchemeResolver", "loadcontext", "register_scheme"]
 
 
+_TYPE_SETS: dict[int, tuple[ObjectType, frozenset[str], frozenset[str]]] = {}
+
+
+def _type_sets(object_type: ObjectType) -> tuple[ObjectType, frozenset[str], frozenset[str]]:
+    """``(object_type, its protocols, its section prefixes)``, the sets made once: they were
+    new lists per section. Keyed by identity (hashing the frozen dataclass walks its
+    fields), the type kept alive in the entry."""
+    found = _TYPE_SETS.get(id(object_type))
+    if found is None or found[0] is not object_type:
+        found = _TYPE_SETS[id(object_type)] = (
+            object_type,
+            frozenset(object_type.protocols()),
+            # Empty when a prefix is in two groups: find_config_section's shortcut then never
+            # applies (the walk finds such a section twice and calls it ambiguous).
+            frozenset(prefixes) if len(set(prefixes := object_type.prefixes())) == len(prefixes) else frozenset(),
+        )
+    return found
+
+
+def _protocol_set(object_type: ObjectType) -> frozenset[str]:
+    return _type_sets(object_type)[1]
+
+
 class ConfigLoader(Loader):
     """Sections of one INI file."""
 
     def __init__(self, filename: str) -> None:
         self.filename = filename = filename.strip()
         self.ini: IniFile = read_ini(os.path.abspath(filename))
+        self._refs: dict[str, FactoryRef] = {}  # call: specs already seen in this file
+        self._set_get_of: dict[str, str] | None = None  # the defaults view _set_get was read from
+        self._set_get: list[str] = []
 
     def update_defaults(self, new_defaults: dict[str, Any], overwrite: bool = True) -> None:
         self.ini.add_defaults(new_defaults, overwrite=overwrite)
 
     # -- lookup ----------------------------------------------------------
     def find_config_section(self, object_type: ObjectType, name: str | None = None) -> str:
+        if name is not None:
+            by_prefix = self.ini.prefixes_of(name)
+            if len(by_prefix) == 1:
+                # The usual case: one section has the name. The walk would find just it
+                # when its prefix is one of the type's (else it raises or tries [app]).
+                ((prefix, sections),) = by_prefix.items()
+                if len(sections) == 1 and prefix in _type_sets(object_type)[2]:
+                    return sections[0]
+        return self._walk_sections(object_type, name)
+
+    def _walk_sections(self, object_type: ObjectType, name: str | None) -> str:
+        """find_config_section without its shortcut: every prefix group, in order."""
         possible: list[str] = []
         by_prefix = self.ini.prefixes_of("main" if name is None else name)
         if by_prefix or name is None:  # a name no section has: nothing to walk
@@ -152,7 +190,11 @@ class ConfigLoader(Loader):
         # configparser's options(): the section's keys, then DEFAULT's; of DEFAULT's own
         # keys only a "set"/"get" one (rare) does anything here, the rest are skipped below.
         options = list(own)
-        options += [k for k in defaults if k not in own and k.startswith(("set ", "get "))]
+        if defaults is not self._set_get_of:  # new defaults: find their set/get keys once, not per section
+            self._set_get_of = defaults
+            self._set_get = [k for k in defaults if k.startswith(("set ", "get "))]
+        if self._set_get:
+            options += [k for k in self._set_get if k not in own]
         for option in options:
             head = option[:4]
             if head == "set ":
@@ -176,15 +218,21 @@ class ConfigLoader(Loader):
                 )
             local_conf[local_var] = global_conf[glob_var]
         filter_with = None
-        if object_type in (APP, FILTER) and "filter-with" in local_conf:
+        if "filter-with" in local_conf and object_type in (APP, FILTER):  # rare key first: == on types is slow
             filter_with = local_conf.pop("filter-with")
         if "require" in local_conf:
             try:
                 check_requirements(local_conf.pop("require"))
             except ConfigError as exc:
                 raise ini.error(type(exc), exc.message, section, "require") from None
-        wsgi_threads = self._pop_threads(section, local_conf) if object_type is not SERVER else None
-        protocol_override = self._pop_protocol(section, local_conf) if object_type is not SERVER else None
+        # The membership tests first: most sections have neither key, and these run once per section.
+        wsgi_threads = None
+        protocol_override = None
+        if object_type is not SERVER:
+            if "wsgi_threads" in local_conf:
+                wsgi_threads = self._pop_threads(section, local_conf)
+            if PROTOCOL_OVERRIDE_KEY in local_conf:
+                protocol_override = self._pop_protocol(section, local_conf)
 
         if section.startswith("filter-app:"):
             node = self._filter_app_context(section, global_conf, local_conf, global_additions)
@@ -262,7 +310,7 @@ class ConfigLoader(Loader):
         section: str,
     ) -> Node:
         use = local_conf.pop("use")
-        protocols = object_type.protocols()
+        protocols = _protocol_set(object_type)
         clash = [k for k in local_conf if k in protocols]
         if clash:
             raise self.ini.error(
@@ -272,10 +320,12 @@ class ConfigLoader(Loader):
                 clash[0],
                 hint="keep one way of naming the factory: 'use = ...' or the explicit protocol key",
             )
-        try:
-            node = self.get_context(object_type, name=use, global_conf=global_conf)
-        except ConfigError as exc:
-            raise self._locate(exc, section, "use", use) from None
+        node = self._call_node(object_type, use, global_conf)
+        if node is None:
+            try:
+                node = self.get_context(object_type, name=use, global_conf=global_conf)
+            except ConfigError as exc:
+                raise self._locate(exc, section, "use", use) from None
         node.global_conf.update(global_additions)
         node.local_conf.update(local_conf)
         if "__file__" in global_conf:
@@ -288,6 +338,25 @@ class ConfigLoader(Loader):
             prefix = section.split(":", 1)[0]
             node.protocol = PROTOCOL_BY_PREFIX.get(prefix, PROTOCOL_BY_TYPE[object_type.name])
         return node
+
+    def _call_node(self, object_type: ObjectType, use: str, global_conf: dict[str, Any]) -> Node | None:
+        """``use = call:module:object`` without the trip through get_context, loadcontext
+        and a FuncLoader (the usual line, once per section): the node _loadfunc would make.
+        None leaves every other form, and a ``call`` scheme registered anew, to that trip."""
+        if not use.startswith("call:") or "#" in use or _SCHEMES.get("call") is not _loadfunc:
+            return None
+        kind = type(self)
+        if kind.get_context is not ConfigLoader.get_context or kind.absolute_name is not Loader.absolute_name:
+            return None  # a subclass that resolves names its own way
+        spec = use[5:]
+        if ":" not in spec:
+            return None  # FuncLoader's error, located by the caller
+        refs = self._refs
+        ref = refs.get(spec)
+        if ref is None:
+            ref = refs[spec] = FactoryRef(spec)  # immutable: shared by the sections naming it
+        # The loader is replaced by this one in _context_from_use, as it would be the FuncLoader.
+        return Node("factory", object_type, None, dict(global_conf), {}, self, ref=ref)
 
     def _locate(self, exc: ConfigError, section: str, key: str, value: str) -> ConfigError:
         """Say which key of which section led to an error raised below it."""

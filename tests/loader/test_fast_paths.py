@@ -11,9 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from asgipaste.errors import ConfigError
 from asgipaste.interop.detect import declare_asgi, declared_protocol
 from asgipaste.loader.build import _fits, _signature
-from asgipaste.loader.references import lookup_object
+from asgipaste.loader.plan import Node
+from asgipaste.loader.references import APP, FILTER, SERVER, FactoryRef, ObjectType, lookup_object
+from asgipaste.loader.resolve import ConfigLoader
 
 
 def _a(global_conf, **local): ...  # type: ignore[no-untyped-def]
@@ -70,3 +73,90 @@ def test_a_plain_function_declares_as_before() -> None:
     plain.__asgipaste_protocol__ = "nope"  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="must be 'asgi' or 'wsgi'"):
         declared_protocol(plain)
+
+
+class _NoCallShortcut(ConfigLoader):
+    """ConfigLoader resolving every ``use = call:`` through get_context and loadcontext."""
+
+    def _call_node(self, object_type: ObjectType, use: str, global_conf: dict[str, Any]) -> Node | None:
+        return None
+
+
+_USE_VALUES = [
+    "call:json:dumps", "call:os.path:join", "call:nocolon", "CALL:json:dumps", "Call:json:dumps",
+    "call:json:dumps#name", "call:", "call::", "call: json:dumps", "call:json:dumps ", "config:missing.ini",
+    "egg:Paste#urlmap",
+]
+_SECTION_KINDS = ["app", "filter", "composite", "server", "filter-app"]
+
+
+def _describe(node: Node) -> Any:
+    return (
+        node.kind, node.object_type.name, node.protocol, node.global_conf, node.local_conf, node.ref, node.section,
+        node.line, node.file, node.wsgi_threads, node.protocol_override, node.loader.filename,
+        _describe(node.next_node) if node.next_node else None,
+        _describe(node.filter_node) if node.filter_node else None,
+    )
+
+
+def _resolve(loader_type: type[ConfigLoader], path: str, object_type: ObjectType, name: str) -> Any:
+    try:
+        return _describe(loader_type(path).get_context(object_type, name))
+    except ConfigError as exc:
+        return type(exc), str(exc)
+
+
+@given(
+    st.sampled_from(_SECTION_KINDS),
+    st.sampled_from(_USE_VALUES),
+    st.lists(st.sampled_from(["set shared = 1", "x = %(here)s", "wsgi_threads = 2", "level = 1",
+                              "asgipaste.protocol = asgi", "get g = shared"]), max_size=3, unique=True),
+    st.booleans(),
+)
+def test_the_call_shortcut_makes_the_node_get_context_would(
+    tmp_path_factory: Any, kind: str, use: str, extra: list[str], defaults: bool
+) -> None:
+    lines = ["[DEFAULT]", "shared = 0"] if defaults else []
+    lines += [f"[{kind}:main]", f"use = {use}", *extra]
+    if kind == "filter-app":
+        lines += ["next = inner", "[app:inner]", "use = call:json:dumps"]
+    path = tmp_path_factory.mktemp("call") / "x.ini"
+    path.write_text("\n".join(lines) + "\n")
+    object_type = {"filter": FILTER, "server": SERVER}.get(kind, APP)
+    assert _resolve(ConfigLoader, str(path), object_type, "main") == _resolve(
+        _NoCallShortcut, str(path), object_type, "main"
+    )
+
+
+def test_the_call_shortcut_is_taken_and_shares_refs(tmp_path: Any) -> None:
+    path = tmp_path / "x.ini"
+    path.write_text("[app:a]\nuse = call:json:dumps\n[app:b]\nuse = call:json:dumps\n")
+    loader = ConfigLoader(str(path))
+    a, b = loader.get_context(APP, "a"), loader.get_context(APP, "b")
+    assert a.loader is loader and a.ref is b.ref and a.ref == FactoryRef("json:dumps")
+
+
+_DOUBLED = ObjectType("doubled", APP.egg_protocols, (("app",), ("app", "composite")))
+_HEADERS = [f"{prefix}:{name}" for prefix in ("app", "application", "composite", "pipeline", "filter", "server",
+                                              "filter-app", "other") for name in ("main", "a", " a", "b")]
+
+
+@given(
+    st.sets(st.sampled_from([*_HEADERS, "app", "filter"]), max_size=6),
+    st.sampled_from([APP, FILTER, SERVER, _DOUBLED]),
+    st.sampled_from([None, "main", "a", "b", "c"]),
+)
+def test_the_section_shortcut_finds_what_the_walk_finds(
+    tmp_path_factory: Any, headers: set[str], object_type: ObjectType, name: str | None
+) -> None:
+    path = tmp_path_factory.mktemp("find") / "x.ini"
+    path.write_text("".join(f"[{h}]\nk = v\n" for h in sorted(headers)))
+    loader = ConfigLoader(str(path))
+
+    def outcome(find: Any) -> Any:
+        try:
+            return find(object_type, name)
+        except ConfigError as exc:
+            return type(exc), str(exc)
+
+    assert outcome(loader.find_config_section) == outcome(loader._walk_sections)
