@@ -193,6 +193,7 @@ class WSGIAdapter:
         self.name = name or getattr(app, "__qualname__", None) or type(app).__qualname__
         self.limiter: anyio.CapacityLimiter | None = anyio.CapacityLimiter(threads) if threads else None
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, WorkerPool] = weakref.WeakKeyDictionary()
+        self._last_pool: WorkerPool | None = None  # the last loop's pool: one lookup per request saved
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, threads={self.threads})"
@@ -204,6 +205,7 @@ class WSGIAdapter:
 
     def close_pools(self) -> None:
         """Let this adapter's worker threads leave once their current jobs are done."""
+        self._last_pool = None  # nor keep its loop alive
         for pool in list(self._pools.values()):
             pool.close()
 
@@ -220,11 +222,14 @@ class WSGIAdapter:
         except RuntimeError:  # not asyncio (trio): anyio's per-call threads
             await anyio.to_thread.run_sync(ctx.run, func, *args, limiter=self.limiter)
             return
-        pool = self._pools.get(loop)
+        pool = self._last_pool
+        if pool is None or pool.loop is not loop:
+            pool = self._pools.get(loop)
         if pool is None or pool.closed:
             if self.limiter is None:  # pragma: no cover - threads=0 never gets here
                 raise RuntimeError(f"{self!r} has no threads")
             pool = self._pools[loop] = WorkerPool(loop, self.limiter, self.name)
+        self._last_pool = pool
         await pool.run(ctx, func, *args, on_cancel=on_cancel)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
