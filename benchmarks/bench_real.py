@@ -47,6 +47,7 @@ KINTO_AUTH = "Basic " + base64.b64encode(b"bench:secret").decode()
 KINTO_RECORD = "/v1/buckets/bench/collections/c/records/r"
 
 U = "asgipaste / uvicorn"
+U_NOFREEZE = "asgipaste / uvicorn, ASGIPASTE_GC_FREEZE=0"
 G = "asgipaste / granian"
 PD_WAITRESS = "PasteDeploy / waitress 4 thr"
 PD_GUNICORN = "PasteDeploy / gunicorn sync"
@@ -139,6 +140,9 @@ def servers(files: h.IniFiles, stack: Stack) -> list[h.Server]:
     app = "benchmarks.apps.paste_wsgi:app"
     return [
         h.Server(U, h.uvicorn("asgipaste.serve:app", lifespan="on"), stack.path, asgi_env, stack.headers, setup),
+        # the same without gc.freeze() after loading: what the freeze is worth on a real app
+        h.Server(U_NOFREEZE, h.uvicorn("asgipaste.serve:app", lifespan="on"), stack.path,
+                 {**asgi_env, "ASGIPASTE_GC_FREEZE": "0"}, stack.headers, setup),
         h.Server(G, serve, stack.path, base, stack.headers, setup),
         h.Server(PD_WAITRESS, h.waitress(app), stack.path, paste, stack.headers, setup),
         h.Server(PD_GUNICORN, h.gunicorn(app), stack.path, paste, stack.headers, setup),
