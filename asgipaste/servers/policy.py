@@ -172,11 +172,11 @@ def freeze_loaded() -> None:
     """Collect load-time garbage, then ``gc.freeze()`` everything loaded: the app, its modules, the server.
 
     Without it, every full collection walks all of that again while requests
-    wait: objects of in-flight requests survive the young collections and
-    trigger full ones, and with a loaded stack each full one took about 10 ms,
-    which was the p99 of a mixed tree on uvicorn (p99 14 ms against 4 ms frozen,
-    docs/benchmarks.md). Objects created afterwards are collected as usual; it
-    also keeps forked workers from touching (copying) the parent's pages.
+    wait. Objects of in-flight requests that outlive the young collections
+    trigger full ones: that was a 12-16 ms p99 for a mixed tree on uvicorn
+    (4-5 ms frozen), and Kinto serves 14% more requests frozen
+    (docs/benchmarks.md). Objects created afterwards are collected as usual;
+    it also keeps forked workers from touching (copying) the parent's pages.
     ``ASGIPASTE_GC_FREEZE=0`` turns it off.
     """
     gc.collect()
