@@ -540,3 +540,12 @@ def test_keystone_file_fails_alike_with_current_oslo_middleware() -> None:
 def test_every_service_file_is_pinned() -> None:
     assert {case.service for case in CASES.values()} <= set(SERVICE_FILES)
     assert all(spec.version.count(".") == 2 for spec in SERVICE_FILES.values())
+
+
+@pytest.mark.parametrize("service", sorted(SERVICE_FILES))
+def test_the_one_pass_reader_reads_each_file_as_configparser_does(service_files: dict[str, Path], service: str) -> None:
+    """asgipaste's own INI reader (loader/dialect.py) on each verbatim file: configparser's sections,
+    keys, raw and interpolated values, and the line configparser read each key from."""
+    from tests.loader.test_dialect_reader import check_same
+
+    check_same(service_files[service].read_text(encoding="utf-8"))
