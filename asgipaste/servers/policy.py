@@ -129,19 +129,9 @@ def serving_wsgi_app(app: WSGIApp, policy: ServePolicy) -> WSGIApp:
     Only the limits apply: the forwarded-header policy belongs to migrated
     waitress sections, which uvicorn serves.
     """
-    from asgipaste.interop.environ import set_process_model
-
-    set_process_model(workers=policy.workers)
-    if policy.freeze_gc:
-        freeze_loaded()
-    if policy.max_url_len or policy.max_headers or policy.max_header_bytes:
-        return WSGIRequestLimits(
-            app,
-            max_url_len=policy.max_url_len,
-            max_headers=policy.max_headers,
-            max_header_bytes=policy.max_header_bytes,
-        )
-    return app
+    _prepare_process(policy)
+    limits = _limit_options(policy)
+    return WSGIRequestLimits(app, **limits) if limits else app
 
 
 def serving_app(app: ASGIApp, policy: ServePolicy) -> ASGIApp:
@@ -151,21 +141,31 @@ def serving_app(app: ASGIApp, policy: ServePolicy) -> ASGIApp:
     >>> serving_app(app, ServePolicy(max_url_len=100))  # doctest: +ELLIPSIS
     RequestLimits(<function app at ...>, max_url_len=100, max_headers=100, max_header_bytes=65536)
     """
+    _prepare_process(policy)
+    limits = _limit_options(policy)
+    if policy.proxy is not None and policy.proxy.active:
+        app = ProxyHeadersMiddleware(app, trust=policy.proxy)
+    return RequestLimits(app, **limits) if limits else app
+
+
+def _prepare_process(policy: ServePolicy) -> None:
+    """What serving does to the process in both forms: the worker model for the environ, the gc freeze."""
     from asgipaste.interop.environ import set_process_model
 
     set_process_model(workers=policy.workers)
     if policy.freeze_gc:
         freeze_loaded()
-    if policy.proxy is not None and policy.proxy.active:
-        app = ProxyHeadersMiddleware(app, trust=policy.proxy)
-    if policy.max_url_len or policy.max_headers or policy.max_header_bytes:
-        app = RequestLimits(
-            app,
-            max_url_len=policy.max_url_len,
-            max_headers=policy.max_headers,
-            max_header_bytes=policy.max_header_bytes,
-        )
-    return app
+
+
+def _limit_options(policy: ServePolicy) -> dict[str, int | None]:
+    """The request-head limits' options for either form; empty when every limit is off."""
+    if not (policy.max_url_len or policy.max_headers or policy.max_header_bytes):
+        return {}
+    return {
+        "max_url_len": policy.max_url_len,
+        "max_headers": policy.max_headers,
+        "max_header_bytes": policy.max_header_bytes,
+    }
 
 
 def freeze_loaded() -> None:
