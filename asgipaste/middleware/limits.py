@@ -142,10 +142,12 @@ class WSGIRequestLimits(_HeadLimits):
         # granian's WSGI interface, where a full scan of the environ costs more
         # than a five-filter legacy stack (see docs/benchmarks.md).
         count = size = target = 0
-        if self.max_headers is not None and len(environ) > self.max_headers:
-            count = sum(1 for k in environ if k[:5] == "HTTP_" or k in _BODY_HEADERS)
-        if self.max_header_bytes is not None:
-            size = sum(len(k) - 5 + len(str(v)) for k, v in environ.items() if k[:5] == "HTTP_" or k in _BODY_HEADERS)
+        # The count cannot pass max_headers when the whole environ does not.
+        if self.max_header_bytes is not None or (self.max_headers is not None and len(environ) > self.max_headers):
+            for key, value in environ.items():
+                if key[:5] == "HTTP_" or key in _BODY_HEADERS:
+                    count += 1
+                    size += len(key) - 5 + len(str(value))
         if self.max_url_len is not None:
             # WSGI strings are latin-1 decoded bytes: one character per byte.
             query = environ.get("QUERY_STRING", "")
