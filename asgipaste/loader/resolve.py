@@ -356,7 +356,7 @@ class ConfigLoader(Loader):
         if ref is None:
             ref = refs[spec] = FactoryRef(spec)  # immutable: shared by the sections naming it
         # The loader is replaced by this one in _context_from_use, as it would be the FuncLoader.
-        return Node("factory", object_type, None, dict(global_conf), {}, self, ref=ref)
+        return _factory_node(object_type, global_conf, self, ref)
 
     def _locate(self, exc: ConfigError, section: str, key: str, value: str) -> ConfigError:
         """Say which key of which section led to an error raised below it."""
@@ -565,15 +565,7 @@ class FuncLoader(Loader):
         # The protocol follows from where the reference is used (see
         # _context_from_use); top level, from the object type (PasteDeploy
         # only allowed call: as a section's use, B5).
-        return Node(
-            "factory",
-            object_type,
-            None,
-            dict(global_conf or {}),
-            {},
-            self,
-            ref=FactoryRef(self.spec),
-        )
+        return _factory_node(object_type, global_conf, self, FactoryRef(self.spec))
 
     def __repr__(self) -> str:
         return f"FuncLoader({self.spec!r})"
@@ -618,6 +610,11 @@ def _loadegg(
     global_conf: dict[str, Any] | None,
 ) -> Node:
     return EggLoader(spec).get_context(object_type, name, global_conf)
+
+
+def _factory_node(object_type: ObjectType, global_conf: Any, loader: Loader, ref: FactoryRef) -> Node:
+    """The node of a ``call:`` reference, as FuncLoader and ConfigLoader's shortcut for it both make it."""
+    return Node("factory", object_type, None, dict(global_conf or {}), {}, loader, ref=ref)
 
 
 def _loadfunc(
