@@ -48,7 +48,7 @@ from asgipaste.servers.target import ENV_LOGGING, ServeTarget
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp
 
-__all__ = ["GranianServer", "native_head_limits", "server_factory"]
+__all__ = ["GranianServer", "server_factory"]
 
 logger = logging.getLogger("asgipaste.servers")
 

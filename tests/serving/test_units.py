@@ -15,6 +15,7 @@ from asgipaste.serve import LazyApp, create_app
 from asgipaste.servers import ENV_APP, ENV_CONFIG, ENV_VARS, Listen, MaxURLLength, ServeTarget, legacy, parse_listen
 from asgipaste.servers import granian as granian_server
 from asgipaste.servers import uvicorn as uvicorn_server
+from asgipaste.servers.granian_limits import native_head_limits
 from asgipaste.servers.policy import ServePolicy, serving_wsgi_app
 from asgipaste.stack import LoadedStack, StackNode
 from asgipaste.types import Message
@@ -171,7 +172,7 @@ def test_granian_factory_and_interface_choice() -> None:
 def test_granian_enforces_the_head_limits_it_can(
     policy: ServePolicy, buffer: int | None, left: tuple[int | None, ...]
 ) -> None:
-    got_buffer, rest = granian_server.native_head_limits(policy)
+    got_buffer, rest = native_head_limits(policy)
     assert got_buffer == buffer
     assert (rest.max_headers, rest.max_header_bytes, rest.max_url_len) == left
     # with nothing left for Python, granian's WSGI interface serves the app itself, unwrapped
