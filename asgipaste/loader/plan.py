@@ -12,9 +12,8 @@ Sections become nodes in ``_config`` (one INI file) and ``_schemes`` (URIs).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from asgipaste.errors import (
@@ -41,7 +40,6 @@ __all__ = [
     "Node",
     "cycle_text",
     "enter",
-    "guard",
     "leave",
 ]
 
@@ -199,20 +197,11 @@ class Node:
         return f"<Node {self.kind} {self.object_type.name} {self.label!r} {self.protocol}{where}>"
 
 
-@contextlib.contextmanager
-def guard(key: tuple[str, str, str], describe: Callable[[], ConfigError]) -> Iterator[None]:
-    """Detect a section that (through use, pipeline, next, ...) needs itself."""
-    token = enter(key, lambda _: describe())
-    try:
-        yield
-    finally:
-        leave(token)
-
-
 def enter(
     key: tuple[str, str, str], describe: Callable[[tuple[str, str, str]], ConfigError]
 ) -> contextvars.Token[tuple[tuple[str, str, str], ...]]:
-    """:func:`guard` without a generator, for the loader's hot path: pair with :func:`leave`."""
+    """Mark ``key`` as being resolved; a section that (through use, pipeline, next, ...) needs itself
+    raises ``describe(key)``. Pair with :func:`leave` (no context manager: this is the loader's hot path)."""
     stack = _resolving.get()
     if key in stack:
         raise describe(key)
