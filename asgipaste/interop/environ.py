@@ -151,6 +151,19 @@ def split_path(scope: Mapping[str, Any]) -> tuple[str, str]:
     path: str = scope["path"]
     root: str = scope.get("root_path") or ""
     raw = scope.get("raw_path")
+    if path.isascii() and not (raw and b"%" in raw):
+        # The common case, in fewer steps: nothing to decode, and a root that
+        # is a prefix of an ASCII path is ASCII too.
+        if not root:
+            return "", path
+        end = len(root)
+        if root[-1] != "/" and path.startswith(root) and (len(path) == end or path[end] == "/"):
+            return root, path[end:]
+    return _split_path_general(path, root, raw)
+
+
+def _split_path_general(path: str, root: str, raw: bytes | None) -> tuple[str, str]:
+    """:func:`split_path` for any path: percent-escapes in ``raw_path``, non-ASCII, odd roots."""
     full = path if path.isascii() else path.encode("utf-8").decode("latin-1")
     if raw and b"%" in raw:
         decoded = unquote_to_bytes(raw)
@@ -305,10 +318,10 @@ def build_environ(
         environ["REMOTE_ADDR"] = client[0]
         environ["REMOTE_PORT"] = str(client[1])
     headers_to_environ(scope.get("headers", ()), environ)
-    extra = scope.keys() - _SPEC_SCOPE_KEYS  # usually empty: skip the prefix checks
-    for key in extra:
-        if key.startswith(SHARED_KEY_PREFIXES):
-            environ[key] = scope[key]
+    if not scope.keys() <= _SPEC_SCOPE_KEYS:  # usually all spec keys: skip the prefix checks
+        for key in scope.keys() - _SPEC_SCOPE_KEYS:
+            if key.startswith(SHARED_KEY_PREFIXES):
+                environ[key] = scope[key]
     return environ
 
 
@@ -397,12 +410,22 @@ def build_scope(environ: Mapping[str, Any]) -> Scope:
 
 def parse_status(status: object) -> int:
     """The code of a WSGI status line (``"404 Not Found"`` -> 404); a clear error otherwise."""
+    if type(status) is str:
+        known = _STATUS_CODES.get(status)
+        if known is not None:
+            return known
     if not isinstance(status, str):
         raise TypeError(f"WSGI status must be a str like '200 OK', got {type(status).__name__}: {status!r}")
     code = status[:3]
     if len(status) < 3 or not code.isdigit() or (len(status) > 3 and status[3] != " "):
         raise ValueError(f"WSGI status must start with a 3-digit code and a space, like '200 OK': {status!r}")
+    if type(status) is str and len(_STATUS_CODES) < _STATUS_CODES_MAX:
+        _STATUS_CODES[status] = int(code)
     return int(code)
+
+
+_STATUS_CODES: dict[str, int] = {}  # status lines already parsed -> code
+_STATUS_CODES_MAX = 256  # bounded: the reason phrase is the app's choice
 
 
 def status_line(code: int) -> str:
@@ -445,7 +468,14 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
         raise TypeError(f"WSGI response headers must be a list of (name, value) tuples, got {headers!r}")
     out: list[tuple[bytes, bytes]] = []
     names = _CHECKED_NAMES
+    pairs = _CHECKED_PAIRS
     for item in headers:
+        # Fastest path: this very (name, value) pair of plain strs passed before.
+        if type(item) is tuple and len(item) == 2 and type(item[0]) is str and type(item[1]) is str:
+            known = pairs.get(item)
+            if known is not None:
+                out.append(known)
+                continue
         # Fast path, exact: a name already checked, and a value of printable
         # ASCII (no control character can hide in it). Everything else takes
         # the full check below.
@@ -453,7 +483,12 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
             name, value = item
             raw_name = names.get(name) if type(name) is str else None
             if raw_name is not None and type(value) is str and value.isascii() and value.isprintable():
-                out.append((raw_name, value.strip(" ").encode("ascii")))
+                pair = (raw_name, value.strip(" ").encode("ascii"))
+                if len(value) <= _CHECKED_PAIR_VALUE_MAX:
+                    if len(pairs) >= _CHECKED_PAIRS_MAX:
+                        pairs.clear()  # values that change per request (cookies, lengths) filled it
+                    pairs[item] = pair
+                out.append(pair)
                 continue
         try:
             name, value = item
@@ -475,6 +510,11 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
 
 _CHECKED_NAMES: dict[str, bytes] = {}  # response header names that passed the token check -> bytes
 _CHECKED_NAMES_MAX = 1024  # bounded: an app may make names up per request
+#: (name, value) pairs that took the fast path -> their ASGI form: static headers
+#: (Content-Type, Cache-Control) repeat on every response; short values only.
+_CHECKED_PAIRS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_CHECKED_PAIRS_MAX = 1024
+_CHECKED_PAIR_VALUE_MAX = 128
 
 
 def asgi_headers_to_wsgi(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:

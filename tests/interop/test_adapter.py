@@ -278,6 +278,27 @@ async def test_threads_0_runs_on_the_loop_thread() -> None:
     assert seen == {"call": threading.get_ident(), "multithread": False, "resume": threading.get_ident()}
 
 
+async def test_threads_0_lets_ready_callbacks_run_before_the_app() -> None:
+    """The one yield before the app: sockets already readable are read first (batched responses)."""
+    order: list[str] = []
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        order.append("app")
+        start_response("200 OK", [])
+        return [b""]
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    asyncio.get_running_loop().call_soon(order.append, "ready callback")
+    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []}
+    await WSGIAdapter(app, threads=0)(scope, receive, send)
+    assert order == ["ready callback", "app"]
+
+
 @pytest.mark.slow  # real time: half a second or more
 async def test_threads_run_on_a_dedicated_limiter() -> None:
     default_borrowed: list[float] = []

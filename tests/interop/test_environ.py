@@ -11,9 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from asgipaste.interop import environ as environ_module
 from asgipaste.interop.environ import (
     HTTPScope,
+    InvalidResponseHeader,
     WSGIEnviron,
+    _split_path_general,
     asgi_headers_to_wsgi,
     build_environ,
     build_scope,
@@ -225,7 +228,6 @@ def test_status_and_headers() -> None:
     ]
 
 
-
 @pytest.mark.parametrize(
     ("value", "sent"),
     [
@@ -237,7 +239,7 @@ def test_status_and_headers() -> None:
 )
 def test_response_header_fast_path_gives_what_the_full_check_gives(value: str, sent: bytes) -> None:
     """A name seen before takes the fast path; the result is the same as the first time."""
-    for _ in range(2):
+    for _ in range(3):  # the full check, the known-name path, then the known-pair path
         assert wsgi_headers_to_asgi([("X-Seen", value)]) == [(b"x-seen", sent)]
 
 
@@ -306,3 +308,65 @@ def test_streaming_input_disconnect_is_an_error_not_eof() -> None:
     with pytest.raises(ClientDisconnected):
         stream.read()
     assert isinstance(ClientDisconnected(), OSError)
+
+
+_PATH_TEXT = st.text(alphabet=st.sampled_from("/ab%2F\u00e9"), max_size=12)
+
+
+@given(path=_PATH_TEXT, root=_PATH_TEXT, raw=st.one_of(st.none(), st.binary(max_size=8), _PATH_TEXT.map(str.encode)))
+def test_split_path_fast_path_agrees_with_the_general_one(path: str, root: str, raw: bytes | None) -> None:
+    scope: dict[str, Any] = {"path": path, "root_path": root}
+    if raw is not None:
+        scope["raw_path"] = raw
+    assert split_path(scope) == _split_path_general(path, root, raw)
+
+
+def test_known_header_pairs_stay_bounded_and_are_only_the_ones_that_passed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(environ_module, "_CHECKED_PAIRS", {})
+    monkeypatch.setattr(environ_module, "_CHECKED_PAIRS_MAX", 4)
+    for n in range(10):  # a value that changes per response: the table refills, never grows past its bound
+        for _ in range(2):
+            assert wsgi_headers_to_asgi([("Content-Length", str(n))]) == [(b"content-length", str(n).encode())]
+        assert len(environ_module._CHECKED_PAIRS) <= 4
+    long_value = "x" * (environ_module._CHECKED_PAIR_VALUE_MAX + 1)
+    for _ in range(2):
+        wsgi_headers_to_asgi([("X-Long", long_value)])
+    assert ("X-Long", long_value) not in environ_module._CHECKED_PAIRS  # long values are not kept
+    with pytest.raises(InvalidResponseHeader):
+        wsgi_headers_to_asgi([("X-Bad", "a\r\nb")])
+    assert all("\r" not in value for _, value in environ_module._CHECKED_PAIRS)
+
+
+class _LooksLikeStr(str):
+    pass
+
+
+def test_a_known_pair_is_only_matched_by_plain_strs() -> None:
+    for _ in range(3):
+        wsgi_headers_to_asgi([("X-Plain", "v")])
+    assert ("X-Plain", "v") in environ_module._CHECKED_PAIRS
+    # an equal pair of str subclasses still goes through the checks (and passes them)
+    assert wsgi_headers_to_asgi([(_LooksLikeStr("X-Plain"), _LooksLikeStr("v"))]) == [(b"x-plain", b"v")]
+
+
+def test_parse_status_remembers_good_lines_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(environ_module, "_STATUS_CODES", {})
+    monkeypatch.setattr(environ_module, "_STATUS_CODES_MAX", 2)
+    for line in ("200 OK", "200 OK", "404 Not Found", "500 Oops", "418 Teapot"):
+        assert parse_status(line) == int(line[:3])
+    assert environ_module._STATUS_CODES == {"200 OK": 200, "404 Not Found": 404}  # bounded
+    for bad in ("OK", b"200 OK", "2000 X"):
+        with pytest.raises((ValueError, TypeError), match="WSGI status"):
+            parse_status(bad)
+    assert len(environ_module._STATUS_CODES) == 2
+
+
+def test_scope_extras_are_copied_only_when_the_scope_has_any() -> None:
+    plain = build_environ(http_scope(), io.BytesIO())
+    assert not any(key.startswith(("wsgiorg.", "routes.")) for key in plain)
+    scope = {**http_scope(), "wsgiorg.routing_args": ((), {"id": "1"}), "other.key": 1}
+    environ = build_environ(scope, io.BytesIO())
+    assert environ["wsgiorg.routing_args"] == ((), {"id": "1"})
+    assert "other.key" not in environ
