@@ -8,8 +8,8 @@ reused; otherwise (a spawned worker) the stack is rebuilt from the
 
 from __future__ import annotations
 
-from asgipaste.servers.granian_limits import native_head_limits
-from asgipaste.servers.policy import ServePolicy, serving_app, serving_wsgi_app
+from asgipaste.servers.granian_limits import granian_wsgi_app
+from asgipaste.servers.policy import ServePolicy, serving_app
 from asgipaste.stack import LoadedStack
 from asgipaste.types import ASGIApp, WSGIApp
 
@@ -34,10 +34,10 @@ def wsgi() -> WSGIApp:
         raise RuntimeError(
             f"[{stack.name}] is not WSGI all the way down; serve it on granian's ASGI interface"
         )
-    # granian enforces the header limits it can itself (granian_limits.native_head_limits);
-    # its server process set its read buffer from the same policy.
-    _, left = native_head_limits(ServePolicy.from_env())
-    return serving_wsgi_app(stack.wsgi, left)
+    # granian's HTTP/1 parser enforces the header limits it can itself
+    # (granian_limits.native_head_limits); its server process set its read
+    # buffer from the same policy.
+    return granian_wsgi_app(stack.wsgi, ServePolicy.from_env())
 
 
 def asgi() -> ASGIApp:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests._proc import PYTHON, Proc, bin_path, child_env, free_port, wait_http
@@ -88,6 +89,32 @@ SERVERS = {
         "[server:main]\nuse = egg:asgipaste#granian\nport = {port}\nmax_url_len = 2000\n", WSGI_TREE
     ),
 }
+
+
+def _http2_status(port: int, headers: dict[str, str]) -> int:
+    """An HTTP/2 (h2c, prior knowledge) GET; the status, or 0 if the server hung up on it."""
+    with httpx.Client(http1=False, http2=True, timeout=10) as client:
+        try:
+            response = client.get(f"http://127.0.0.1:{port}/", headers=headers)
+        except httpx.RemoteProtocolError:
+            return 0
+    assert response.http_version == "HTTP/2"
+    return response.status_code
+
+
+@pytest.mark.parametrize("tree", ["wsgi", "mixed"])
+def test_granian_http2_requests_get_every_limit(spawn: Callable[..., Proc], tmp_path: Path, tree: str) -> None:
+    """granian's HTTP/1 parser counts header lines, its HTTP/2 side does not: Python does, for HTTP/2."""
+    pytest.importorskip("granian", reason="granian is a test dependency (the [granian] extra)")
+    pytest.importorskip("h2", reason="h2 is a test dependency (httpx[http2])")
+    port = free_port()
+    section = f"[server:main]\nuse = egg:asgipaste#granian\nport = {port}\n"
+    (tmp_path / "site.ini").write_text(section + (WSGI_TREE if tree == "wsgi" else MIXED_TREE))
+    proc = spawn([ASGIPASTE, "serve", "site.ini"])
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    assert _http2_status(port, {f"x-h{i}": "v" for i in range(50)}) == 200
+    assert _http2_status(port, {f"x-h{i}": "v" for i in range(150)}) == 431
+    assert _status(port, headers=[(f"x-h{i}", "v") for i in range(150)]) == 431  # HTTP/1.1: granian's own
 
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
