@@ -74,6 +74,11 @@ class LoadedStack:
             if wsgi_interface:
                 return f"[{self.name}]{where}: WSGI all the way down, no crossing (served on a WSGI interface)"
             return f"[{self.name}]{where}: WSGI all the way down, 1 crossing (WSGI to ASGI at the root)"
+        if wsgi_interface:
+            return (
+                f"[{self.name}]{where}: mixed, in its WSGI form (served on a WSGI interface): "
+                "WSGI branches with no crossing, ASGI parts on a loop of the process's own"
+            )
         crossings = adapters + bridges
         detail = f"{adapters} WSGI-to-ASGI, {bridges} ASGI-to-WSGI"
         plural = "" if crossings == 1 else "s"

@@ -12,9 +12,10 @@ OpenStack APIs under mod_wsgi). Configured like ``asgipaste.serve:app``:
     $ ASGIPASTE_CONFIG=development.ini waitress-serve --call asgipaste.wsgi:create_application
 
 A tree that is WSGI all the way down is served as the fused WSGI app itself,
-with no ASGI anywhere; a mixed tree is served as a WSGI view whose ASGI parts
-run on one event loop of the process's own, their lifespan started once per
-process (:mod:`asgipaste.interop.loop_host`). From Python:
+with no ASGI anywhere. In a mixed tree the urlmaps dispatch in WSGI and the
+WSGI branches are called as they are; only the ASGI parts run, on one event
+loop of the process's own, their lifespan started once per process
+(:func:`asgipaste.urlmap.wsgi.wsgi_form`). From Python:
 ``loadapp(uri, protocol="wsgi")``.
 """
 
@@ -26,9 +27,9 @@ import traceback
 from collections.abc import Iterable
 
 from asgipaste.errors import ConfigError
-from asgipaste.interop.loop_host import wsgi_view
 from asgipaste.serve import target_from_env
 from asgipaste.types import Environ, StartResponse, WSGIApp
+from asgipaste.urlmap.wsgi import wsgi_form
 
 __all__ = ["application", "create_application"]
 
@@ -48,7 +49,7 @@ def create_application() -> WSGIApp:
         target.path,
         "WSGI all the way down" if stack.wsgi is not None else "ASGI parts on a loop of this process's own",
     )
-    return wsgi_view(stack.asgi, stack.wsgi, name=target.name)
+    return wsgi_form(stack.asgi, stack.wsgi, name=target.name)
 
 
 class _LazyApplication:

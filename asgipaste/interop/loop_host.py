@@ -22,7 +22,7 @@ from typing import Any
 from asgipaste.interop.bridge import ASGIBridge
 from asgipaste.types import ASGIApp, Environ, Message, StartResponse, WSGIApp
 
-__all__ = ["LoopHost", "WSGIView", "wsgi_view"]
+__all__ = ["BridgedBranch", "LoopHost", "WSGIView", "wsgi_view"]
 
 logger = logging.getLogger("asgipaste.interop")
 
@@ -141,6 +141,13 @@ class WSGIView:
                 self._pid = os.getpid()
             return self._bridge
 
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """This process's loop, the tree's lifespan started on it (the first call in a process starts both)."""
+        bridge = self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
+        if bridge.loop is None:  # pragma: no cover - _started always gives the bridge its loop
+            raise RuntimeError(f"{self!r} has no loop")
+        return bridge.loop
+
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         bridge = self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
         return bridge(environ, start_response)
@@ -149,3 +156,28 @@ class WSGIView:
 def wsgi_view(asgi: ASGIApp, wsgi: WSGIApp | None, *, name: str = "main") -> WSGIApp:
     """``wsgi`` itself when the tree is WSGI all the way down, else a :class:`WSGIView` of ``asgi``."""
     return wsgi if wsgi is not None else WSGIView(asgi, name=name)
+
+
+class BridgedBranch:
+    """A WSGI app running one ASGI part of a tree on the loop of the tree's :class:`WSGIView`.
+
+    The part's lifespan is the view's (the whole tree's, started once per
+    process), so a branch never starts its own.
+    """
+
+    def __init__(self, app: ASGIApp, view: WSGIView, *, name: str) -> None:
+        self.app = app
+        self.view = view
+        self.name = name
+        self._pid: int | None = None
+        self._bridge: ASGIBridge | None = None
+
+    def __repr__(self) -> str:
+        return f"BridgedBranch({self.app!r})"
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        bridge = self._bridge
+        if bridge is None or self._pid != os.getpid():
+            bridge = self._bridge = ASGIBridge(self.app, name=self.name, loop=self.view.loop())
+            self._pid = os.getpid()
+        return bridge(environ, start_response)

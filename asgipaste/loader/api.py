@@ -61,8 +61,9 @@ def loadapp(
     """Load an application from a Paste Deployment URI: an ASGI 3 app, or with ``protocol="wsgi"`` a WSGI app.
 
     The WSGI form of a tree that is WSGI all the way down is the fused WSGI app
-    itself; of a mixed tree, a WSGI view whose ASGI parts run on one event loop
-    of the process's own (see :mod:`asgipaste.wsgi`).
+    itself. A mixed tree's urlmaps dispatch in WSGI, its WSGI branches are
+    called as they are, and its ASGI parts run on one event loop of the
+    process's own (see :func:`asgipaste.urlmap.wsgi.wsgi_form`).
 
     >>> app = loadapp("config:development.ini", relative_to=".")  # doctest: +SKIP
     >>> app = loadapp("config:/etc/nova/api-paste.ini", name="osapi_compute")  # doctest: +SKIP
@@ -72,9 +73,9 @@ def loadapp(
         raise ConfigValueError(f"protocol must be 'asgi' or 'wsgi', not {protocol!r}", key="protocol")
     stack = load_stack(uri, name=name, relative_to=relative_to, global_conf=global_conf)
     if protocol == "wsgi":
-        from asgipaste.interop.loop_host import wsgi_view  # asyncio and anyio: only when asked for
+        from asgipaste.urlmap.wsgi import wsgi_form  # a loop host (asyncio, anyio): only when asked for
 
-        return wsgi_view(stack.asgi, stack.wsgi, name=stack.name)
+        return wsgi_form(stack.asgi, stack.wsgi, name=stack.name)
     return stack.asgi
 
 

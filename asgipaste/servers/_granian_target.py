@@ -28,16 +28,15 @@ def _stack() -> LoadedStack:
 
 
 def wsgi() -> WSGIApp:
-    """The fused WSGI app (the tree is WSGI all the way down)."""
+    """The fused WSGI app, or a mixed tree's WSGI form (``interface = wsgi``)."""
+    from asgipaste.urlmap.wsgi import wsgi_form
+
     stack = _stack()
-    if stack.wsgi is None:
-        raise RuntimeError(
-            f"[{stack.name}] is not WSGI all the way down; serve it on granian's ASGI interface"
-        )
+    app = wsgi_form(stack.asgi, stack.wsgi, name=stack.name)
     # granian's HTTP/1 parser enforces the header limits it can itself
     # (granian_limits.native_head_limits); its server process set its read
     # buffer from the same policy.
-    return granian_wsgi_app(stack.wsgi, ServePolicy.from_env())
+    return granian_wsgi_app(app, ServePolicy.from_env())
 
 
 def asgi() -> ASGIApp:

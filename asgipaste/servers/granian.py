@@ -150,17 +150,16 @@ class GranianServer:
         )
 
     def choose(self, stack: LoadedStack) -> str:
-        """``"wsgi"`` when the tree is WSGI all the way down (and not forced to ASGI), else ``"asgi"``."""
+        """The interface: ``auto`` picks WSGI for a tree WSGI all the way down, else ASGI.
+
+        ``interface = wsgi`` serves a mixed tree on the WSGI interface too, in
+        its WSGI form (:func:`asgipaste.urlmap.wsgi.wsgi_form`): the WSGI
+        branches at granian's WSGI speed, the ASGI ones bridged to a loop.
+        """
         if self.interface == "asgi":
             return "asgi"
-        if stack.wsgi is not None:
+        if stack.wsgi is not None or self.interface == "wsgi":
             return "wsgi"
-        if self.interface == "wsgi":
-            raise ConfigValueError(
-                f"interface = wsgi, but [{stack.name}] is not WSGI all the way down",
-                key="interface",
-                hint="remove interface (auto picks ASGI for mixed trees) or set interface = asgi",
-            )
         return "asgi"
 
     def __call__(self, target: ServeTarget | LoadedStack | ASGIApp) -> None:

@@ -160,6 +160,23 @@ class URLMap(MutableMapping[Any, ASGIApp]):
             self.not_found_app = convert(self.not_found_app)
         self._rebuild()
 
+    def converted(self, convert: Any) -> URLMap:
+        """A copy of this map with every mounted app (and a custom ``not_found_app``) as ``convert(app)``.
+
+        >>> table = URLMap()
+        >>> table.mount("/v2", "app", name="v2")
+        >>> table.converted(str.upper)
+        URLMap({'/v2': 'v2'})
+        >>> table.converted(str.upper)["/v2"]
+        'APP'
+        """
+        copy = type(self)(startup_timeout=self.startup_timeout, shutdown_timeout=self.shutdown_timeout)
+        for entry in self._entries.values():
+            copy.mount(entry.key, convert(entry.app), entry.name)
+        if self.not_found_app is not not_found:
+            copy.not_found_app = convert(self.not_found_app)
+        return copy
+
     def __setitem__(self, url: Any, app: ASGIApp | None) -> None:
         if app is None:
             self._entries.pop(normalize_key(url), None)

@@ -14,15 +14,18 @@ that wants the WSGI form outright.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from asgipaste.interop.detect import declare_wsgi
-from asgipaste.types import Environ, StartResponse, WSGIApp
+from asgipaste.interop.loop_host import BridgedBranch, WSGIView
+from asgipaste.interop.wsgi import WSGIAdapter
+from asgipaste.types import ASGIApp, Environ, StartResponse, WSGIApp
 from asgipaste.urlmap.asgi import URLMap, build_urlmap, not_found
 
-__all__ = ["WSGIURLMap", "wsgi_urlmap_factory"]
+__all__ = ["WSGIURLMap", "wsgi_form", "wsgi_urlmap_factory"]
 
 _SLASHES = re.compile("//+")
 
@@ -81,6 +84,66 @@ class WSGIURLMap:
 
 
 _NO_HOST: dict[str, object] = {}
+
+
+class _MixedRoot:
+    """A mixed tree's pushed-down WSGI form: starts the tree's lifespan with its first request in a process."""
+
+    def __init__(self, app: WSGIURLMap, view: WSGIView) -> None:
+        self.app = app
+        self.view = view
+        self._pid: int | None = None
+
+    def __repr__(self) -> str:
+        return f"_MixedRoot({self.app!r})"
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if self._pid != os.getpid():
+            self.view.loop()  # as a whole view would: the lifespan runs before the first request
+            self._pid = os.getpid()
+        return self.app(environ, start_response)
+
+
+def wsgi_form(asgi: ASGIApp, wsgi: WSGIApp | None, *, name: str = "main") -> WSGIApp:
+    """The app a WSGI server is given for a loaded tree (``loadapp(..., protocol="wsgi")``).
+
+    * WSGI all the way down: ``wsgi``, the fused WSGI app itself.
+    * A mixed tree under a urlmap: the urlmaps dispatch in WSGI, each WSGI
+      branch is called as it is (no crossing at all), and only the ASGI
+      branches run on the one loop of the process's own, whose lifespan is the
+      whole tree's (started with the first request a process serves).
+    * Any other root: one :class:`~asgipaste.interop.loop_host.WSGIView` of the whole tree.
+
+    >>> def legacy(environ, start_response):
+    ...     start_response("200 OK", [])
+    ...     return [environ["SCRIPT_NAME"].encode()]
+    >>> async def modern(scope, receive, send): ...
+    >>> from asgipaste.interop.wsgi import WSGIAdapter
+    >>> tree = URLMap()
+    >>> tree["/legacy"] = WSGIAdapter(legacy)
+    >>> tree["/modern"] = modern
+    >>> form = wsgi_form(tree, None)
+    >>> form.app.table["/legacy"] is legacy, form.app.table["/modern"]
+    (True, BridgedBranch(<function modern at ...>))
+    """
+    if wsgi is not None:
+        return wsgi
+    view = WSGIView(asgi, name=name)
+    if type(asgi) is not URLMap:
+        return view
+    return _MixedRoot(WSGIURLMap(_pushed(asgi, view)), view)
+
+
+def _pushed(table: URLMap, view: WSGIView) -> URLMap:
+    def convert(app: Any) -> WSGIApp:
+        if type(app) is WSGIAdapter:  # a WSGI branch: hand the WSGI server the WSGI app itself
+            inner: WSGIApp = app.app
+            return inner
+        if type(app) is URLMap:
+            return WSGIURLMap(_pushed(app, view))
+        return BridgedBranch(app, view, name=getattr(app, "name", None) or type(app).__name__)
+
+    return table.converted(convert)
 
 
 def wsgi_urlmap_factory(loader: Any, global_conf: dict[str, Any], **local_conf: str) -> WSGIURLMap:

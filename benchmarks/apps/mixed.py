@@ -7,10 +7,9 @@
 * :func:`mixed_ini`: the mixed tree: ``/v2`` -> five WSGI filters -> WSGI hello
   (the same branch as the all-WSGI tree) beside ``/a`` -> five ASGI filters ->
   ASGI hello.
-* :data:`bridged` (built from ``$BENCH_MIXED_INI``): the mixed tree the other
-  way round, for granian's WSGI interface: a WSGI urlmap whose WSGI branch is
-  the fused WSGI pipeline itself (no crossing) and whose ASGI branch runs on a
-  loop of the process's own through :class:`asgipaste.interop.loop_host.WSGIView`.
+* :data:`whole_view` (built from ``$BENCH_MIXED_INI``): the mixed tree as one
+  :class:`asgipaste.interop.loop_host.WSGIView`, for granian's WSGI interface:
+  what a WSGI server got before the WSGI form was pushed down to the branches.
 """
 
 from __future__ import annotations
@@ -54,30 +53,12 @@ def mixed_ini() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _bridged() -> Any:
+def _whole_view() -> Any:
     from asgipaste import load_stack
     from asgipaste.interop.loop_host import WSGIView
-    from asgipaste.urlmap.asgi import URLMap
-    from asgipaste.urlmap.wsgi import WSGIURLMap
 
-    uri = "config:" + os.path.abspath(os.environ["BENCH_MIXED_INI"])
-    wsgi_branch = load_stack(uri, name="api").wsgi
-    if wsgi_branch is None:
-        raise RuntimeError("the /v2 branch is not WSGI all the way down")
-    table = URLMap()
-    table["/v2"] = wsgi_branch
-    table["/a"] = WSGIView(load_stack(uri, name="asgiapi").asgi, name="asgiapi")
-    return WSGIURLMap(table)
+    return WSGIView(load_stack("config:" + os.path.abspath(os.environ["BENCH_MIXED_INI"])).asgi)
 
 
-bridged: Any = _bridged() if os.environ.get("BENCH_MIXED_INI") else None
-
-
-def _whole_view() -> Any:
-    from asgipaste import loadapp
-
-    return loadapp("config:" + os.path.abspath(os.environ["BENCH_MIXED_INI"]), protocol="wsgi")
-
-
-#: the whole mixed tree as ``loadapp(..., protocol="wsgi")`` hands it to a WSGI server (one WSGIView)
+#: the whole mixed tree as one WSGIView (the WSGI form before it was pushed down to the branches)
 whole_view: Any = _whole_view() if os.environ.get("BENCH_MIXED_INI") else None

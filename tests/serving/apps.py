@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -155,5 +156,30 @@ def gc_state_app(global_conf: dict[str, Any], **local_conf: str) -> WSGIApp:
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"frozen=%d" % gc.get_freeze_count()]
+
+    return app
+
+
+def asgi_paths_app(global_conf: dict[str, Any], text: str = "asgi", **options: str) -> ASGIApp:
+    """Answers ``text``, its mount (``root_path``) and the path below it: what a differential compares."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        root = scope.get("root_path", "")
+        body = f"{text} root_path={root} path={scope['path'][len(root):]}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def wsgi_crossing_app(global_conf: dict[str, Any], **options: str) -> Any:
+    """Answers whether it was reached through an ASGI crossing, and from which thread."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = f"crossed={'asgi.scope' in environ} thread={threading.get_ident()}".encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
 
     return app

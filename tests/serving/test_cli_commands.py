@@ -227,6 +227,24 @@ def test_granian_serves_a_mixed_tree_on_its_asgi_interface(spawn: Callable[..., 
     proc.wait_for(r"lifespan startup app pid \d+")  # granian's ASGI interface runs the lifespan
 
 
+def test_granian_interface_wsgi_serves_a_mixed_tree_in_its_wsgi_form(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    """``interface = wsgi``: the WSGI branch on granian's WSGI interface as is, the ASGI one bridged, lifespan once."""
+    port = free_port()
+    server = f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\ninterface = wsgi\n"
+    (tmp_path / "g.ini").write_text(MIXED_INI + server)
+    proc = spawn([ASGIPASTE, "serve", "g.ini"])
+    legacy = wait_http(f"http://127.0.0.1:{port}/wsgi", proc=proc)
+    assert legacy.text == "legacy says hi" and legacy.headers["x-filter"] == "legacy-filter"
+    for _ in range(3):
+        assert httpx.get(f"http://127.0.0.1:{port}/asgi", timeout=5).text == "modern says hi"
+    proc.wait_for(r"serving \[composite:main\] from .*: mixed, in its WSGI form \(served on a WSGI interface\).*"
+                  r"granian's WSGI interface on http://")
+    proc.wait_for(r"lifespan startup app pid \d+")  # started by the process's own loop, once
+    assert proc.log().count("lifespan startup app pid") == 1
+
+
 def test_serve_vars_and_logging_survive_into_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     (tmp_path / "site.ini").write_text(SERVED_INI + LOGGING)
     port = free_port()

@@ -8,8 +8,11 @@ worker and waitress.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+import threading
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,14 +77,90 @@ def test_an_all_wsgi_tree_is_the_fused_wsgi_app_itself(tmp_path: Path) -> None:
     assert _call(app, "/other/x") == ("200 OK", b"other script_name=/other path_info=/x")
 
 
-def test_a_mixed_tree_is_a_wsgi_view_with_lifespan_once(tmp_path: Path) -> None:
+def test_a_mixed_tree_starts_its_lifespan_once_whichever_branch_comes_first(tmp_path: Path) -> None:
     (tmp_path / "a.ini").write_text(MIXED)
     app = loadapp(f"config:{tmp_path / 'a.ini'}", protocol="wsgi")
-    assert isinstance(app, WSGIView)
+    assert not isinstance(app, WSGIView)  # pushed down: the urlmap dispatches in WSGI
     assert _call(app, "/legacy/x") == ("200 OK", b"legacy script_name=/legacy path_info=/x")
     for _ in range(3):
         status, body = _call(app, "/")
         assert status == "200 OK" and body.endswith(b"startups=1")
+
+
+PUSHED = """
+[composite:main]
+use = egg:Paste#urlmap
+/ = asgi
+/legacy = legacy
+/nested = nested
+/wsgi-only = wsgi_only
+
+[composite:nested]
+use = egg:Paste#urlmap
+/a = inner_asgi
+/w = legacy
+
+[composite:wsgi_only]
+use = egg:Paste#urlmap
+/one = legacy
+
+[app:asgi]
+use = call:tests.serving.apps:asgi_paths_app
+
+[app:inner_asgi]
+use = call:tests.serving.apps:asgi_paths_app
+text = inner
+
+[app:legacy]
+use = call:tests.serving.apps:wsgi_crossing_app
+"""
+
+
+def test_wsgi_branches_of_a_mixed_tree_are_called_without_crossing(tmp_path: Path) -> None:
+    """The WSGI server's thread calls the WSGI branch itself: no ASGI scope, no other thread."""
+    (tmp_path / "a.ini").write_text(PUSHED)
+    app = loadapp(f"config:{tmp_path / 'a.ini'}", protocol="wsgi")
+    here = f"crossed=False thread={threading.get_ident()}".encode()
+    for path in ("/legacy/x", "/nested/w/x", "/wsgi-only/one/x"):
+        assert _call(app, path) == ("200 OK", here), path
+    assert _call(app, "/nested/a/deep") == ("200 OK", b"inner root_path=/nested/a path=/deep")
+    whole = WSGIView(load_stack(f"config:{tmp_path / 'a.ini'}").asgi)
+    assert _call(whole, "/legacy/x")[1].startswith(b"crossed=True")  # the whole view crosses twice
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/x/y", "/legacy", "/legacy/", "/legacy/a//b", "/nested//a/b", "/nested", "/nested/a", "/nested/a/b",
+     "/nested/w/z", "/nested/zz", "/wsgi-only/one", "/wsgi-only/two", "/legacyx", "/%6Cegacy/x"],
+)
+def test_the_pushed_down_form_answers_as_the_asgi_form(tmp_path: Path, path: str) -> None:
+    """Differential: the same INI, served through ASGI (httpx) and through its WSGI form (a direct call)."""
+    (tmp_path / "a.ini").write_text(PUSHED)
+    uri = f"config:{tmp_path / 'a.ini'}"
+    wsgi_status, wsgi_body = _call(loadapp(uri, protocol="wsgi"), urllib.parse.unquote(path))
+    transport = httpx.ASGITransport(app=loadapp(uri))
+
+    async def asgi_get() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.get(path)
+
+    response = asyncio.run(asgi_get())
+    assert int(wsgi_status[:3]) == response.status_code
+    if response.status_code == 200 and not wsgi_body.startswith(b"crossed="):
+        assert wsgi_body == response.content
+    elif response.status_code == 200:  # the WSGI branch: reached in both, crossing only under ASGI
+        assert response.content.startswith(b"crossed=True") and wsgi_body.startswith(b"crossed=False")
+
+
+def test_a_mixed_tree_not_under_a_urlmap_is_one_whole_view(tmp_path: Path) -> None:
+    (tmp_path / "a.ini").write_text(
+        "[pipeline:main]\npipeline = prefix legacy\n"
+        "[filter:prefix]\nuse = egg:asgipaste#prefix\nprefix = /api\n"
+        "[app:legacy]\nuse = call:tests.serving.apps:wsgi_text_app\n"
+    )
+    app = loadapp(f"config:{tmp_path / 'a.ini'}", protocol="wsgi")
+    assert isinstance(app, WSGIView)
+    assert _call(app, "/api/x")[0] == "200 OK"
 
 
 def test_protocol_must_be_asgi_or_wsgi(tmp_path: Path) -> None:
