@@ -340,7 +340,8 @@ class ASGIBridge:
     (``threads`` >= 1): it raises :class:`BridgeError` on the loop thread itself
     (``threads=0``), where waiting for the loop would deadlock, and outside anyio
     worker threads. ``app`` is the inner ASGI app (its lifespan is the caller's
-    to run). The scope carries ``state`` from ``environ["asgi.scope"]``, and
+    to run). The scope carries ``state`` from ``environ["asgi.scope"]`` (else a copy
+    of ``state``, the lifespan state of a loop of its own), and
     ``scope["wsgi_environ"]`` is the environ the filters saw.
 
     >>> from asgipaste.interop.wsgi import WSGIAdapter
@@ -355,13 +356,21 @@ class ASGIBridge:
     """
 
     def __init__(
-        self, app: ASGIApp, *, name: str | None = None, loop: asyncio.AbstractEventLoop | None = None
+        self,
+        app: ASGIApp,
+        *,
+        name: str | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
         if not callable(app):
             raise TypeError(f"ASGIBridge needs an ASGI app, got {app!r}")
         self.app = app
         #: a loop of its own (asgipaste.interop.loop_host, under a WSGI server); None: the server's
         self.loop = loop
+        #: the lifespan state of that loop's own lifespan, for requests that bring none
+        #: (under a WSGI server there is no outer scope to carry it)
+        self.state = state
         self.name = name or getattr(app, "__qualname__", None) or type(app).__qualname__
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -372,7 +381,10 @@ class ASGIBridge:
         self._check_thread()
         reader = _Reader(environ)
         body, complete = reader.prefetch()
-        session = _Session(self, build_scope(environ), body, complete)
+        scope = build_scope(environ)
+        if self.state is not None and "state" not in scope:
+            scope["state"] = dict(self.state)  # a shallow copy per request, as ASGI servers give
+        session = _Session(self, scope, body, complete)
         loop = self.loop if self.loop is not None else _loop_for_this_thread(self)
         chunks = _advance(loop, session, reader, _call(loop, session.start))
         if session.status is None or (session.error is not None and not chunks):

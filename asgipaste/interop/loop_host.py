@@ -73,13 +73,15 @@ class _Lifespan:
         self._to_app: asyncio.Queue[Message] | None = None
         self._from_app: asyncio.Queue[Message] | None = None
         self._task: asyncio.Task[None] | None = None
+        #: what the app stored at startup (Starlette's lifespan state); each request gets a copy
+        self.state: dict[str, Any] = {}
 
     async def _start(self) -> None:
         self._to_app, self._from_app = asyncio.Queue(), asyncio.Queue()
         to_app, from_app = self._to_app, self._from_app
 
         async def run() -> None:
-            scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+            scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
             try:
                 await self.app(scope, to_app.get, from_app.put)
             except Exception as exc:  # an app without lifespan support may raise: that is allowed
@@ -137,16 +139,13 @@ class WSGIView:
                 lifespan = _Lifespan(self.app, host, self.name)
                 lifespan.start()
                 atexit.register(lifespan.stop)
-                self._bridge = ASGIBridge(self.app, name=self.name, loop=host.loop)
+                self._bridge = ASGIBridge(self.app, name=self.name, loop=host.loop, state=lifespan.state)
                 self._pid = os.getpid()
             return self._bridge
 
-    def loop(self) -> asyncio.AbstractEventLoop:
-        """This process's loop, the tree's lifespan started on it (the first call in a process starts both)."""
-        bridge = self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
-        if bridge.loop is None:  # pragma: no cover - _started always gives the bridge its loop
-            raise RuntimeError(f"{self!r} has no loop")
-        return bridge.loop
+    def started(self) -> ASGIBridge:
+        """The whole tree's bridge on this process's loop, its lifespan started (the first call in a process)."""
+        return self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         bridge = self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
@@ -178,6 +177,7 @@ class BridgedBranch:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         bridge = self._bridge
         if bridge is None or self._pid != os.getpid():
-            bridge = self._bridge = ASGIBridge(self.app, name=self.name, loop=self.view.loop())
+            whole = self.view.started()
+            bridge = self._bridge = ASGIBridge(self.app, name=self.name, loop=whole.loop, state=whole.state)
             self._pid = os.getpid()
         return bridge(environ, start_response)

@@ -99,7 +99,7 @@ class _MixedRoot:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if self._pid != os.getpid():
-            self.view.loop()  # as a whole view would: the lifespan runs before the first request
+            self.view.started()  # as a whole view would: the lifespan runs before the first request
             self._pid = os.getpid()
         return self.app(environ, start_response)
 

@@ -183,3 +183,22 @@ def wsgi_crossing_app(global_conf: dict[str, Any], **options: str) -> Any:
         return [body]
 
     return app
+
+
+def starlette_state_app(global_conf: dict[str, Any], **options: str) -> ASGIApp:
+    """A Starlette app whose lifespan yields state (``{"db": ...}``) that each request reads."""
+    from contextlib import asynccontextmanager
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        yield {"db": f"connected in {os.getpid()}"}
+
+    async def home(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(request.state.db)
+
+    return Starlette(routes=[Route("/", home)], lifespan=lifespan)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import threading
 import urllib.parse
@@ -161,6 +162,29 @@ def test_a_mixed_tree_not_under_a_urlmap_is_one_whole_view(tmp_path: Path) -> No
     app = loadapp(f"config:{tmp_path / 'a.ini'}", protocol="wsgi")
     assert isinstance(app, WSGIView)
     assert _call(app, "/api/x")[0] == "200 OK"
+
+
+STATEFUL = """
+[composite:main]
+use = egg:Paste#urlmap
+/legacy = legacy
+/modern = modern
+
+[app:modern]
+use = call:tests.serving.apps:starlette_state_app
+
+[app:legacy]
+use = call:tests.serving.apps:wsgi_text_app
+"""
+
+
+@pytest.mark.parametrize("root", ["urlmap", "alone"])
+def test_lifespan_state_reaches_asgi_parts_under_a_wsgi_server(tmp_path: Path, root: str) -> None:
+    """Starlette's ``request.state`` from its lifespan, in a pushed-down branch and in a whole view."""
+    (tmp_path / "a.ini").write_text(STATEFUL)
+    app = loadapp(f"config:{tmp_path / 'a.ini'}", name="main" if root == "urlmap" else "modern", protocol="wsgi")
+    path = "/modern/" if root == "urlmap" else "/"
+    assert _call(app, path) == ("200 OK", f"connected in {os.getpid()}".encode())
 
 
 def test_protocol_must_be_asgi_or_wsgi(tmp_path: Path) -> None:
