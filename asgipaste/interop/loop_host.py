@@ -30,6 +30,16 @@ logger = logging.getLogger("asgipaste.interop")
 LIFESPAN_TIMEOUT = 60.0
 
 
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when it is installed (uvicorn's ``loop = auto`` rule), else asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 class LoopHost:
     """One event loop in a daemon thread; ``run(coro)`` from any other thread.
 
@@ -41,7 +51,7 @@ class LoopHost:
     """
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = _new_loop()
         self.pid = os.getpid()
         ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, args=(ready,), name="asgipaste-loop", daemon=True)

@@ -342,3 +342,4 @@ async def test_app_that_answers_without_reading_the_body_is_not_left_waiting() -
         response = await client.post("/", content=b"x" * 300_000)
         await asyncio.wait_for(finished.wait(), 2)
     assert (response.status_code, response.text) == (413, "too large")
+
