@@ -123,7 +123,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         shutdown_timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
         self._entries: dict[Key, _Entry] = {}  # definition order: lifespan starts in it
-        self._index: dict[str | None, dict[str, _Entry]] = {}
+        self._index: dict[str | None, _Table] = {}
         self._sorted: list[_Entry] | None = []
         self.not_found_app: ASGIApp = not_found_app or not_found
         self.startup_timeout = startup_timeout
@@ -145,7 +145,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         key = normalize_key(url)
         self._entries.pop(key, None)  # a replaced key moves to the end, as in Paste
         entry = self._entries[key] = _Entry(key, app, name)
-        self._index.setdefault(entry.domain, {})[entry.path] = entry
+        self._index.setdefault(entry.domain, _Table()).add(entry)
         self._sorted = None
 
     def remap(self, convert: Any) -> None:
@@ -210,7 +210,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         self._sorted = None
         self._index = {}
         for entry in self._entries.values():
-            self._index.setdefault(entry.domain, {})[entry.path] = entry
+            self._index.setdefault(entry.domain, _Table()).add(entry)
 
     @property
     def _order(self) -> list[_Entry]:
@@ -303,12 +303,50 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         )
 
 
-def _longest(table: dict[str, _Entry], path: str) -> tuple[str, _Entry] | None:
-    """Longest key of ``table`` equal to ``path`` or a prefix ending at a ``/``: O(segments)."""
+class _Table(dict[str, _Entry]):
+    """One domain's entries by path, and how many segments its longest key has."""
+
+    __slots__ = ("depth",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def add(self, entry: _Entry) -> None:
+        self[entry.path] = entry
+        self.depth = max(self.depth, entry.path.count("/"))
+
+
+def _longest(table: _Table, path: str) -> tuple[str, _Entry] | None:
+    """Longest key of ``table`` equal to ``path`` or a prefix ending at a ``/``.
+
+    The first probe is the prefix of ``path`` with as many segments as the
+    table's deepest key, so a deep request path (``/v2.1/servers/<id>/action``
+    under ``/v2.1``) costs one lookup per segment of the keys, not of the path.
+    """
+    depth = table.depth
+    if depth == 1:  # the usual map: one segment per key (/v2, /v2.1, /metadata)
+        end = path.find("/", 1)
+    else:
+        end = 0
+        for _ in range(depth):
+            end = path.find("/", end + 1)
+            if end < 0:
+                break
+    if end >= 0 and end < len(path) and path[end] == "/":  # deeper than every key: cut there
+        prefix = path[:end]
+        entry = table.get(prefix)
+        if entry is not None:
+            return prefix, entry
+        return _shorter(table, path, end)
     entry = table.get(path)
     if entry is not None:
         return path, entry
-    end = len(path)
+    return _shorter(table, path, len(path))
+
+
+def _shorter(table: _Table, path: str, end: int) -> tuple[str, _Entry] | None:
+    """The longest key that is a prefix of ``path[:end]`` ending at a ``/``."""
     while True:
         end = path.rfind("/", 0, end)
         if end < 0:
