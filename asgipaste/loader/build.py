@@ -630,7 +630,10 @@ class LifespanRoot:
 
 def finish(built: Built, name: str, file: str | None) -> LoadedStack:
     session = _current_session()
-    wsgi = built.obj if built.protocol == "wsgi" else None
+    # WSGI at the root is "WSGI all the way down" only without bridges inside: an
+    # ASGI app behind WSGI code needs an event loop, which a WSGI server lacks.
+    bridged = any(node.join == "bridge" for node in built.graph.walk())
+    wsgi = built.obj if built.protocol == "wsgi" and not bridged else None
     asgi_built = to_asgi(built)
     app: ASGIApp = asgi_built.obj
     if session.hidden:

@@ -187,6 +187,38 @@ def test_lifespan_state_reaches_asgi_parts_under_a_wsgi_server(tmp_path: Path, r
     assert _call(app, path) == ("200 OK", f"connected in {os.getpid()}".encode())
 
 
+FILTERED_MIXED = """
+[pipeline:main]
+pipeline = request_id mixed
+
+[filter:request_id]
+use = egg:oslo.middleware#request_id
+
+[composite:mixed]
+use = egg:Paste#urlmap
+/modern = modern
+/legacy = legacy
+
+[app:modern]
+use = call:tests.serving.apps:starlette_state_app
+
+[app:legacy]
+use = call:tests.serving.apps:wsgi_text_app
+"""
+
+
+def test_a_wsgi_filter_over_a_mixed_urlmap_is_not_wsgi_all_the_way_down(tmp_path: Path) -> None:
+    """oslo's request_id (WSGI) over a mixed urlmap: the bridge inside needs a loop, so a WSGI server gets a view."""
+    pytest.importorskip("oslo_middleware")
+    (tmp_path / "a.ini").write_text(FILTERED_MIXED)
+    uri = f"config:{tmp_path / 'a.ini'}"
+    stack = load_stack(uri)
+    assert stack.wsgi is None and "ASGI at the root" in stack.describe()
+    app = loadapp(uri, protocol="wsgi")
+    assert _call(app, "/legacy/x") == ("200 OK", b"legacy script_name=/legacy path_info=/x")
+    assert _call(app, "/modern/") == ("200 OK", f"connected in {os.getpid()}".encode())
+
+
 def test_protocol_must_be_asgi_or_wsgi(tmp_path: Path) -> None:
     (tmp_path / "a.ini").write_text(ALL_WSGI)
     with pytest.raises(ConfigError, match="protocol must be 'asgi' or 'wsgi'"):
