@@ -22,7 +22,7 @@ from typing import Any
 from asgipaste.interop.bridge import ASGIBridge
 from asgipaste.types import ASGIApp, Environ, Message, StartResponse, WSGIApp
 
-__all__ = ["BridgedBranch", "LoopHost", "WSGIView", "wsgi_view"]
+__all__ = ["BridgedBranch", "LifespanStartupFailed", "LoopHost", "WSGIView", "refuse", "wsgi_view"]
 
 logger = logging.getLogger("asgipaste.interop")
 
@@ -75,6 +75,35 @@ class LoopHost:
             self.loop.close()
 
 
+class LifespanStartupFailed(RuntimeError):
+    """The tree's lifespan startup failed in this process: it serves nothing but 500s."""
+
+
+def refuse(start_response: StartResponse, why: str) -> list[bytes]:
+    """A ``500`` naming ``why`` (a startup that failed): the WSGI server keeps running, every request says so."""
+    body = f"asgipaste: {why}\n".encode()
+    start_response(
+        "500 Internal Server Error",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def _at_exit(func: Any) -> None:
+    """Run ``func`` when the process ends: multiprocessing children (granian's workers) included.
+
+    They leave through ``os._exit``, skipping :mod:`atexit`, but still end
+    their threads first; the hook :mod:`concurrent.futures` uses runs there.
+    """
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        if register is None:
+            raise RuntimeError("no threading exit hook")
+        register(func)
+    except RuntimeError:  # already shutting down, or another Python
+        atexit.register(func)
+
+
 class _Lifespan:
     """The root's lifespan on the host loop: started once, shut down at exit."""
 
@@ -114,8 +143,21 @@ class _Lifespan:
         except TimeoutError:
             logger.warning("asgipaste: lifespan shutdown of [%s] did not finish", self.name)
 
+    async def _abandon(self) -> None:
+        """After a failed startup: end the app's lifespan task so the loop can close cleanly."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.wait([self._task], timeout=5)
+
     def start(self) -> None:
-        self.host.run(self._start(), LIFESPAN_TIMEOUT + 5)
+        try:
+            self.host.run(self._start(), LIFESPAN_TIMEOUT + 5)
+        except BaseException:
+            try:
+                self.host.run(self._abandon(), 10)
+            finally:
+                self.host.close()
+            raise
 
     def stop(self) -> None:
         if not self.host.loop.is_closed():
@@ -138,6 +180,7 @@ class WSGIView:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._bridge: ASGIBridge | None = None
+        self._failed: tuple[int, str] | None = None  # (pid, why): this process's lifespan startup failed
 
     def __repr__(self) -> str:
         return f"WSGIView({self.app!r})"
@@ -145,12 +188,23 @@ class WSGIView:
     def _started(self) -> ASGIBridge:
         with self._lock:
             if self._bridge is None or self._pid != os.getpid():
+                pid = os.getpid()
+                if self._failed is not None and self._failed[0] == pid:
+                    raise LifespanStartupFailed(self._failed[1])  # once per process, as an ASGI server does
                 host = LoopHost()
                 lifespan = _Lifespan(self.app, host, self.name)
-                lifespan.start()
-                atexit.register(lifespan.stop)
+                try:
+                    lifespan.start()
+                except Exception as exc:  # start() closed the loop it had started
+                    why = str(exc)  # the app's own startup.failed message
+                    if not isinstance(exc, RuntimeError):  # a timeout, or the loop itself
+                        why = f"lifespan startup of [{self.name}] failed: {type(exc).__name__}: {exc}"
+                    self._failed = (pid, why)
+                    logger.error("asgipaste: %s; this process answers 500 to every request", why)
+                    raise LifespanStartupFailed(why) from None
+                _at_exit(lifespan.stop)
                 self._bridge = ASGIBridge(self.app, name=self.name, loop=host.loop, state=lifespan.state)
-                self._pid = os.getpid()
+                self._pid = pid
             return self._bridge
 
     def started(self) -> ASGIBridge:
@@ -158,7 +212,10 @@ class WSGIView:
         return self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        bridge = self._bridge if self._pid == os.getpid() and self._bridge is not None else self._started()
+        try:
+            bridge = self.started()
+        except LifespanStartupFailed as exc:
+            return refuse(start_response, str(exc))
         return bridge(environ, start_response)
 
 
@@ -187,7 +244,10 @@ class BridgedBranch:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         bridge = self._bridge
         if bridge is None or self._pid != os.getpid():
-            whole = self.view.started()
+            try:
+                whole = self.view.started()
+            except LifespanStartupFailed as exc:
+                return refuse(start_response, str(exc))
             bridge = self._bridge = ASGIBridge(self.app, name=self.name, loop=whole.loop, state=whole.state)
             self._pid = os.getpid()
         return bridge(environ, start_response)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgipaste.interop.detect import declare_wsgi
-from asgipaste.interop.loop_host import BridgedBranch, WSGIView
+from asgipaste.interop.loop_host import BridgedBranch, LifespanStartupFailed, WSGIView, refuse
 from asgipaste.interop.wsgi import WSGIAdapter
 from asgipaste.types import ASGIApp, Environ, StartResponse, WSGIApp
 from asgipaste.urlmap.asgi import URLMap, build_urlmap, not_found
@@ -99,7 +99,10 @@ class _MixedRoot:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if self._pid != os.getpid():
-            self.view.started()  # as a whole view would: the lifespan runs before the first request
+            try:
+                self.view.started()  # as a whole view would: the lifespan runs before the first request
+            except LifespanStartupFailed as exc:
+                return refuse(start_response, str(exc))
             self._pid = os.getpid()
         return self.app(environ, start_response)
 

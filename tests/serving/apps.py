@@ -194,8 +194,12 @@ def starlette_state_app(global_conf: dict[str, Any], **options: str) -> ASGIApp:
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
+    fail = options.get("fail") == "startup"
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
+        if fail:
+            raise ConnectionRefusedError("the database is down")
         yield {"db": f"connected in {os.getpid()}"}
 
     async def home(request: Request) -> PlainTextResponse:

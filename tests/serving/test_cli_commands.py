@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -243,6 +244,9 @@ def test_granian_interface_wsgi_serves_a_mixed_tree_in_its_wsgi_form(
                   r"granian's WSGI interface on http://")
     proc.wait_for(r"lifespan startup app pid \d+")  # started by the process's own loop, once
     assert proc.log().count("lifespan startup app pid") == 1
+    proc.signal(signal.SIGTERM)  # granian's worker leaves through os._exit: the shutdown still runs
+    proc.wait_for(r"lifespan shutdown app pid \d+")
+    assert proc.wait_exit() == 0
 
 
 def test_serve_vars_and_logging_survive_into_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:

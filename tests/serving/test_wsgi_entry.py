@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import re
 import threading
@@ -217,6 +218,24 @@ def test_a_wsgi_filter_over_a_mixed_urlmap_is_not_wsgi_all_the_way_down(tmp_path
     app = loadapp(uri, protocol="wsgi")
     assert _call(app, "/legacy/x") == ("200 OK", b"legacy script_name=/legacy path_info=/x")
     assert _call(app, "/modern/") == ("200 OK", f"connected in {os.getpid()}".encode())
+
+
+@pytest.mark.parametrize("root", ["urlmap", "alone"])
+def test_a_failed_lifespan_startup_answers_500_once_started_never_retried(
+    tmp_path: Path, root: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As an ASGI server refuses to serve: every request a 500 naming the failure, one log line, no thread leak."""
+    (tmp_path / "a.ini").write_text(STATEFUL.replace("starlette_state_app\n", "starlette_state_app\nfail = startup\n"))
+    app = loadapp(f"config:{tmp_path / 'a.ini'}", name="main" if root == "urlmap" else "modern", protocol="wsgi")
+    threads = threading.active_count()
+    with caplog.at_level(logging.ERROR, logger="asgipaste.interop"):
+        for path in ("/modern/", "/legacy/x", "/modern/", "/"):
+            status, body = _call(app, path)
+            assert status == "500 Internal Server Error"
+            assert b"lifespan startup of [" in body and b"the database is down" in body
+    assert threading.active_count() == threads  # the loop of the failed startup was closed, no new ones
+    failures = [r for r in caplog.records if "lifespan startup" in r.getMessage()]
+    assert len(failures) == 1 and "every request" in failures[0].getMessage()
 
 
 def test_protocol_must_be_asgi_or_wsgi(tmp_path: Path) -> None:
