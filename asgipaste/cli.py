@@ -206,11 +206,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     return code
 
 
+def _granian_interface(target: ServeTarget) -> str:
+    """The ``interface`` of the granian ``[server:main]`` that ``asgipaste serve`` would use, else ``auto``."""
+    from asgipaste.servers.granian import GranianServer  # granian itself is imported only to serve
+
+    if "main" not in _server_sections(target.path):
+        return "auto"
+    try:
+        server = _load_server(target, None)
+    except ConfigError:
+        return "auto"  # `asgipaste check` reports a bad server section
+    return server.interface if isinstance(server, GranianServer) else "auto"
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     from asgipaste.graph import annotate_mounts, render_dot, render_mermaid, render_text, serving_summary
 
-    stack = _target(args).load()
-    summary = serving_summary(stack)
+    target = _target(args)
+    stack = target.load()
+    summary = serving_summary(stack, granian_interface=_granian_interface(target))
     tree = annotate_mounts(stack.graph)
     if args.format == "mermaid":
         print(render_mermaid(tree))

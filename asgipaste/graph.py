@@ -129,13 +129,23 @@ def render_dot(node: StackNode) -> str:
     return "\n".join(lines)
 
 
-def serving_summary(stack: LoadedStack) -> list[str]:
-    """What a server does with ``stack``: the joins counted, and granian's interface."""
+def serving_summary(stack: LoadedStack, *, granian_interface: str = "auto") -> list[str]:
+    """What a server does with ``stack``: the joins counted, and granian's interface.
+
+    ``granian_interface`` is the file's granian ``[server:]`` ``interface`` (``auto`` without one).
+    """
     nodes = stack.graph.walk()
     adapters = sum(1 for item in nodes if item.join == "adapter")
     bridges = sum(1 for item in nodes if item.join == "bridge")
     lines = [f"joins: {adapters} adapter(s), {bridges} bridge(s)"]
-    if stack.wsgi is not None:
+    if granian_interface == "asgi":
+        lines.append("granian (interface = asgi): served on granian's ASGI interface")
+    elif stack.wsgi is None and granian_interface == "wsgi":
+        lines.append(
+            "granian (interface = wsgi): served on granian's WSGI interface in the tree's WSGI form "
+            "(WSGI branches called as they are, ASGI parts bridged to a loop of the process's own)"
+        )
+    elif stack.wsgi is not None:
         lines.append(
             "granian: WSGI all the way down: served on granian's WSGI interface directly (no ASGI crossing)"
         )

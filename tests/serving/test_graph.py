@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from asgipaste.graph import annotate_mounts, render_dot, render_mermaid, render_text, serving_summary
 from asgipaste.stack import LoadedStack, StackNode
 
@@ -91,6 +93,29 @@ def test_serving_summary_says_which_granian_interface() -> None:
     mixed = LoadedStack(asgi=_noop, wsgi=None, graph=nova_like(), name="osapi_compute")
     assert serving_summary(mixed)[0] == "joins: 1 adapter(s), 1 bridge(s)"
     assert "granian's ASGI interface" in serving_summary(mixed)[1]
+    # the file's granian interface, as `asgipaste serve` would use it
+    assert "in the tree's WSGI form" in serving_summary(mixed, granian_interface="wsgi")[1]
+    assert serving_summary(direct, granian_interface="asgi")[1] == (
+        "granian (interface = asgi): served on granian's ASGI interface"
+    )
+    assert serving_summary(direct, granian_interface="wsgi") == serving_summary(direct)
+
+
+def test_graph_reads_the_granian_interface_of_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from asgipaste.cli import main
+
+    ini = tmp_path / "g.ini"
+    tree = (
+        "[composite:main]\nuse = egg:Paste#urlmap\n/w = w\n/a = a\n"
+        "[app:w]\nuse = call:tests.serving.apps:wsgi_text_app\n[app:a]\nuse = call:tests.serving.apps:text_app\n"
+    )
+    ini.write_text(tree + "[server:main]\nuse = egg:asgipaste#granian\ninterface = wsgi\n")
+    assert main(["graph", str(ini)]) == 0
+    out = capsys.readouterr().out
+    assert "granian (interface = wsgi): served on granian's WSGI interface in the tree's WSGI form" in out
+    ini.write_text(tree + "[server:main]\nuse = egg:asgipaste#uvicorn\n")
+    assert main(["graph", str(ini)]) == 0
+    assert "granian: served on granian's ASGI interface" in capsys.readouterr().out
 
 
 def test_annotate_mounts_shows_urlmap_keys(tmp_path: Path) -> None:
