@@ -215,6 +215,10 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
         if key is None:
             continue
         value = raw_value.decode("latin-1")
+        if not value and key == "HTTP_HOST":
+            # granian passes an HTTP/1.0 request's missing Host as an empty one;
+            # absent, apps build URLs from SERVER_NAME (PEP 3333), not "http:///"
+            continue
         old = environ.get(key)
         if old is None:
             environ[key] = value
@@ -400,12 +404,44 @@ def build_scope(environ: Mapping[str, Any]) -> Scope:
         if outer.get("path") == path and isinstance(outer.get("raw_path"), bytes):
             raw_path = outer["raw_path"]
     if raw_path is None:
+        raw_path = _server_raw_path(environ, path)
+    if raw_path is None:
         raw_path = quote(path.encode("utf-8"), safe="/:@!$&'()*+,;=-._~").encode("ascii")
     scope["raw_path"] = raw_path
     for key, value in environ.items():
         if key.startswith(SHARED_KEY_PREFIXES):
             scope[key] = value
     return scope
+
+
+def _server_raw_path(environ: Mapping[str, Any], path: str) -> bytes | None:
+    """The path as the client sent it, from a WSGI server that keeps it, when it still decodes to ``path``.
+
+    gunicorn sets ``RAW_URI``; waitress, uwsgi and mod_wsgi set ``REQUEST_URI``.
+    It keeps what PATH_INFO lost: ``%2F`` inside a segment.
+
+    >>> _server_raw_path({"RAW_URI": "/files/a%2Fb?x=1"}, "/files/a/b")
+    b'/files/a%2Fb'
+    >>> _server_raw_path({"REQUEST_URI": "/files/a%2Fb"}, "/rewritten") is None
+    True
+    """
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not isinstance(uri, str) or not uri:
+        return None
+    target = uri.split("?", 1)[0]
+    if not target.startswith("/"):  # absolute-form (a proxy request): keep only the path
+        scheme_end = target.find("://")
+        slash = target.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+        if slash < 0:
+            return None
+        target = target[slash:]
+    try:
+        raw = target.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    if unquote_to_bytes(raw).decode("utf-8", "replace") != path:  # rewritten on the way (//, a prefix)
+        return None
+    return raw
 
 
 def parse_status(status: object) -> int:

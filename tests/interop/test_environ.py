@@ -370,3 +370,26 @@ def test_scope_extras_are_copied_only_when_the_scope_has_any() -> None:
     environ = build_environ(scope, io.BytesIO())
     assert environ["wsgiorg.routing_args"] == ((), {"id": "1"})
     assert "other.key" not in environ
+
+
+@pytest.mark.parametrize(
+    ("extra", "raw_path"),
+    [
+        ({"RAW_URI": "/files/a%2Fb?x=1"}, b"/files/a%2Fb"),  # gunicorn
+        ({"REQUEST_URI": "/files/a%2Fb"}, b"/files/a%2Fb"),  # waitress, uwsgi, mod_wsgi
+        ({"REQUEST_URI": "http://proxy.example/files/a%2Fb"}, b"/files/a%2Fb"),  # absolute-form
+        ({"REQUEST_URI": "/files//a/b"}, b"/files/a/b"),  # rewritten on the way: quoted from the path
+        ({}, b"/files/a/b"),
+    ],
+)
+def test_build_scope_keeps_the_raw_path_a_wsgi_server_kept(extra: dict[str, str], raw_path: bytes) -> None:
+    environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/files", "PATH_INFO": "/a/b", **extra}
+    assert build_scope(environ)["raw_path"] == raw_path
+
+
+def test_an_empty_host_header_is_no_host() -> None:
+    """WebOb builds application_url from HTTP_HOST when present: an empty one gave "http:///"."""
+    webob = pytest.importorskip("webob")
+    environ = build_environ(http_scope(headers=[(b"host", b"")], server=("api.local", 8774)), io.BytesIO())
+    assert "HTTP_HOST" not in environ
+    assert webob.Request(environ).application_url == "http://api.local:8774"
