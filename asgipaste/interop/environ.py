@@ -326,7 +326,29 @@ def build_environ(
         for key in scope.keys() - _SPEC_SCOPE_KEYS:
             if key.startswith(SHARED_KEY_PREFIXES):
                 environ[key] = scope[key]
+        outer = scope.get("wsgi_environ")
+        if isinstance(outer, Mapping):
+            _inherit(environ, outer)
     return environ
+
+
+#: Keys this layer computes from the scope itself: an outer environ's copy is not inherited.
+_OWN_KEY_PREFIXES = ("HTTP_", "CONTENT_", "wsgi.", "asgi.")
+
+
+def _inherit(environ: Environ, outer: Mapping[str, Any]) -> None:
+    """Give a WSGI app below an ASGI part what the WSGI filters above it put in their environ.
+
+    Under PasteDeploy every WSGI layer shares one environ, so a filter's
+    ``REMOTE_USER``, ``keystone.token_info`` or ``openstack.request_id`` reaches
+    the app. Across an ASGI part (a mixed urlmap) the environ is rebuilt from
+    the scope; the outer one rides along as ``scope["wsgi_environ"]`` and its
+    keys fill in what the rebuilt one lacks. Headers, the request line and the
+    ``wsgi.*`` streams stay this layer's own.
+    """
+    for key, value in outer.items():
+        if key not in environ and not key.startswith(_OWN_KEY_PREFIXES):
+            environ[key] = value
 
 
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:

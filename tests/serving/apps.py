@@ -206,3 +206,30 @@ def starlette_state_app(global_conf: dict[str, Any], **options: str) -> ASGIApp:
         return PlainTextResponse(request.state.db)
 
     return Starlette(routes=[Route("/", home)], lifespan=lifespan)
+
+
+def identity_filter(global_conf: dict[str, Any], **options: str) -> Any:
+    """A WSGI filter shaped like keystonemiddleware's auth_token: it sets non-header environ keys."""
+
+    def make(app: Any) -> Any:
+        def filtered(environ: dict[str, Any], start_response: Any) -> Any:
+            environ["REMOTE_USER"] = "alice"
+            environ["keystone.token_info"] = {"token": {"user": {"name": "alice"}}}
+            return app(environ, start_response)
+
+        return filtered
+
+    return make
+
+
+def environ_keys_app(global_conf: dict[str, Any], **options: str) -> Any:
+    """Answers, as JSON, the environ keys a WSGI filter above may have set."""
+    import json
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen = {key: environ.get(key) for key in ("REMOTE_USER", "keystone.token_info", "openstack.request_id")}
+        body = json.dumps({**seen, "SCRIPT_NAME": environ["SCRIPT_NAME"], "PATH_INFO": environ["PATH_INFO"]}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import os
 import re
@@ -236,6 +237,55 @@ def test_a_failed_lifespan_startup_answers_500_once_started_never_retried(
     assert threading.active_count() == threads  # the loop of the failed startup was closed, no new ones
     failures = [r for r in caplog.records if "lifespan startup" in r.getMessage()]
     assert len(failures) == 1 and "every request" in failures[0].getMessage()
+
+
+IDENTITY_OVER_MIXED = """
+[pipeline:main]
+pipeline = request_id identity mixed
+
+[filter:request_id]
+use = egg:oslo.middleware#request_id
+
+[filter:identity]
+use = call:tests.serving.apps:identity_filter
+
+[composite:mixed]
+use = egg:Paste#urlmap
+/modern = modern
+/legacy = legacy
+
+[app:modern]
+use = call:tests.serving.apps:starlette_state_app
+
+[app:legacy]
+use = call:tests.serving.apps:environ_keys_app
+"""
+
+
+@pytest.mark.parametrize("form", ["asgi", "wsgi"])
+def test_keys_a_wsgi_filter_sets_reach_wsgi_apps_below_a_mixed_urlmap(tmp_path: Path, form: str) -> None:
+    """As under PasteDeploy's one shared environ: REMOTE_USER, keystone.token_info, openstack.request_id."""
+    pytest.importorskip("oslo_middleware")
+    (tmp_path / "a.ini").write_text(IDENTITY_OVER_MIXED)
+    uri = f"config:{tmp_path / 'a.ini'}"
+    if form == "wsgi":
+        status, body = _call(loadapp(uri, protocol="wsgi"), "/legacy/x")
+        assert status == "200 OK"
+        seen = json.loads(body)
+    else:
+        transport = httpx.ASGITransport(app=loadapp(uri))
+
+        async def get() -> httpx.Response:
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return await client.get("/legacy/x")
+
+        response = asyncio.run(get())
+        assert response.status_code == 200
+        seen = response.json()
+    assert seen["REMOTE_USER"] == "alice"
+    assert seen["keystone.token_info"] == {"token": {"user": {"name": "alice"}}}
+    assert str(seen["openstack.request_id"]).startswith("req-")
+    assert (seen["SCRIPT_NAME"], seen["PATH_INFO"]) == ("/legacy", "/x")  # this layer's own, not inherited
 
 
 def test_protocol_must_be_asgi_or_wsgi(tmp_path: Path) -> None:
