@@ -76,7 +76,13 @@ class LoopHost:
 
 
 class LifespanStartupFailed(RuntimeError):
-    """The tree's lifespan startup failed in this process: it serves nothing but 500s."""
+    """The tree's lifespan startup failed in this process: it serves nothing but 500s.
+
+    ``str()`` names the failure in one line (what a client is told); ``detail``
+    is what the app said (often a traceback: for the log only).
+    """
+
+    detail = ""
 
 
 def refuse(start_response: StartResponse, why: str) -> list[bytes]:
@@ -132,7 +138,12 @@ class _Lifespan:
         await to_app.put({"type": "lifespan.startup"})
         reply = await asyncio.wait_for(from_app.get(), LIFESPAN_TIMEOUT)
         if reply["type"] == "lifespan.startup.failed":
-            raise RuntimeError(f"lifespan startup of [{self.name}] failed: {reply.get('message', '')}")
+            detail = str(reply.get("message", ""))
+            # Starlette's message is a whole traceback: its last line names the error
+            lines = [line for line in detail.splitlines() if line.strip()]
+            failed = LifespanStartupFailed(f"lifespan startup of [{self.name}] failed: {lines[-1] if lines else ''}")
+            failed.detail = detail
+            raise failed
 
     async def _stop(self) -> None:
         if self._task is None or self._task.done() or self._to_app is None or self._from_app is None:
@@ -196,11 +207,16 @@ class WSGIView:
                 try:
                     lifespan.start()
                 except Exception as exc:  # start() closed the loop it had started
-                    why = str(exc)  # the app's own startup.failed message
-                    if not isinstance(exc, RuntimeError):  # a timeout, or the loop itself
+                    why = str(exc)
+                    detail = exc.detail if isinstance(exc, LifespanStartupFailed) else ""
+                    if not isinstance(exc, LifespanStartupFailed):  # a timeout, or the loop itself
                         why = f"lifespan startup of [{self.name}] failed: {type(exc).__name__}: {exc}"
                     self._failed = (pid, why)
-                    logger.error("asgipaste: %s; this process answers 500 to every request", why)
+                    logger.error(
+                        "asgipaste: %s; this process answers 500 to every request%s",
+                        why,
+                        f"\n{detail.rstrip()}" if detail else "",
+                    )
                     raise LifespanStartupFailed(why) from None
                 _at_exit(lifespan.stop)
                 self._bridge = ASGIBridge(self.app, name=self.name, loop=host.loop, state=lifespan.state)

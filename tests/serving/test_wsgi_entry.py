@@ -233,10 +233,13 @@ def test_a_failed_lifespan_startup_answers_500_once_started_never_retried(
         for path in ("/modern/", "/legacy/x", "/modern/", "/"):
             status, body = _call(app, path)
             assert status == "500 Internal Server Error"
-            assert b"lifespan startup of [" in body and b"the database is down" in body
+            assert body.startswith(b"asgipaste: lifespan startup of [")
+            assert body.rstrip().endswith(b"ConnectionRefusedError: the database is down")
+            assert b"Traceback" not in body and b".py" not in body  # the traceback is for the log only
     assert threading.active_count() == threads  # the loop of the failed startup was closed, no new ones
     failures = [r for r in caplog.records if "lifespan startup" in r.getMessage()]
     assert len(failures) == 1 and "every request" in failures[0].getMessage()
+    assert "Traceback" in failures[0].getMessage()
 
 
 IDENTITY_OVER_MIXED = """
