@@ -212,11 +212,8 @@ class WSGIView:
                     if not isinstance(exc, LifespanStartupFailed):  # a timeout, or the loop itself
                         why = f"lifespan startup of [{self.name}] failed: {type(exc).__name__}: {exc}"
                     self._failed = (pid, why)
-                    logger.error(
-                        "asgipaste: %s; this process answers 500 to every request%s",
-                        why,
-                        f"\n{detail.rstrip()}" if detail else "",
-                    )
+                    # A WSGI server keeps the process: every request then gets a 500 naming it.
+                    logger.error("asgipaste: %s%s", why, f"\n{detail.rstrip()}" if detail else "")
                     raise LifespanStartupFailed(why) from None
                 _at_exit(lifespan.stop)
                 self._bridge = ASGIBridge(self.app, name=self.name, loop=host.loop, state=lifespan.state)

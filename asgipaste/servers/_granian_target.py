@@ -29,10 +29,17 @@ def _stack() -> LoadedStack:
 
 def wsgi() -> WSGIApp:
     """The fused WSGI app, or a mixed tree's WSGI form (``interface = wsgi``)."""
-    from asgipaste.urlmap.wsgi import wsgi_form
+    from asgipaste.interop.loop_host import LifespanStartupFailed
+    from asgipaste.urlmap.wsgi import start_now, wsgi_form
 
     stack = _stack()
     app = wsgi_form(stack.asgi, stack.wsgi, name=stack.name)
+    # A mixed tree's lifespan starts as the worker boots, as on the ASGI interface,
+    # so a failed startup stops the server instead of leaving it answering 500.
+    try:
+        start_now(app)
+    except LifespanStartupFailed:  # logged where it failed; exit as uvicorn does (code 3), no traceback
+        raise SystemExit(3) from None
     # granian's HTTP/1 parser enforces the header limits it can itself
     # (granian_limits.native_head_limits); its server process set its read
     # buffer from the same policy.

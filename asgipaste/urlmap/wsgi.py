@@ -25,7 +25,7 @@ from asgipaste.interop.wsgi import WSGIAdapter
 from asgipaste.types import ASGIApp, Environ, StartResponse, WSGIApp
 from asgipaste.urlmap.asgi import URLMap, build_urlmap, not_found
 
-__all__ = ["WSGIURLMap", "wsgi_form", "wsgi_urlmap_factory"]
+__all__ = ["WSGIURLMap", "start_now", "wsgi_form", "wsgi_urlmap_factory"]
 
 _SLASHES = re.compile("//+")
 
@@ -105,6 +105,17 @@ class _MixedRoot:
                 return refuse(start_response, str(exc))
             self._pid = os.getpid()
         return self.app(environ, start_response)
+
+
+def start_now(app: WSGIApp) -> None:
+    """Start the loop and lifespan of a tree's WSGI form now (a worker at boot), not with its first request.
+
+    Raises :class:`~asgipaste.interop.loop_host.LifespanStartupFailed` when the
+    startup fails; does nothing for a tree that is WSGI all the way down.
+    """
+    view = app.view if isinstance(app, _MixedRoot) else app if isinstance(app, WSGIView) else None
+    if view is not None:
+        view.started()
 
 
 def wsgi_form(asgi: ASGIApp, wsgi: WSGIApp | None, *, name: str = "main") -> WSGIApp:

@@ -249,6 +249,25 @@ def test_granian_interface_wsgi_serves_a_mixed_tree_in_its_wsgi_form(
     assert proc.wait_exit() == 0
 
 
+def test_granian_interface_wsgi_stops_when_the_lifespan_startup_fails(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    """As on granian's ASGI interface: the worker starts the lifespan as it boots, and a failure ends the server."""
+    port = free_port()
+    ini = (
+        "[composite:main]\nuse = egg:Paste#urlmap\n/legacy = legacy\n/modern = modern\n"
+        "[app:modern]\nuse = call:tests.serving.apps:starlette_state_app\nfail = startup\n"
+        "[app:legacy]\nuse = call:tests.serving.apps:wsgi_text_app\n"
+        f"[server:main]\nuse = egg:asgipaste#granian\nhost = 127.0.0.1\nport = {port}\ninterface = wsgi\n"
+    )
+    (tmp_path / "g.ini").write_text(ini)
+    proc = spawn([ASGIPASTE, "serve", "g.ini"])
+    assert proc.wait_exit() != 0
+    log = proc.log()
+    assert "lifespan startup of [composite:main] failed: ConnectionRefusedError: the database is down" in log
+    assert "LifespanStartupFailed" not in log  # no traceback of asgipaste's own
+
+
 def test_serve_vars_and_logging_survive_into_workers(spawn: Callable[..., Proc], tmp_path: Path) -> None:
     (tmp_path / "site.ini").write_text(SERVED_INI + LOGGING)
     port = free_port()
