@@ -82,4 +82,6 @@ class LoadedStack:
         crossings = adapters + bridges
         detail = f"{adapters} WSGI-to-ASGI, {bridges} ASGI-to-WSGI"
         plural = "" if crossings == 1 else "s"
-        return f"[{self.name}]{where}: ASGI at the root, {crossings} crossing{plural} ({detail})"
+        # a WSGI root with an ASGI part bridged inside is served through an adapter, not fused
+        root = "WSGI at the root, ASGI inside" if self.graph.protocol == "wsgi" else "ASGI at the root"
+        return f"[{self.name}]{where}: {root}, {crossings} crossing{plural} ({detail})"

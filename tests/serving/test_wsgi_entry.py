@@ -215,7 +215,7 @@ def test_a_wsgi_filter_over_a_mixed_urlmap_is_not_wsgi_all_the_way_down(tmp_path
     (tmp_path / "a.ini").write_text(FILTERED_MIXED)
     uri = f"config:{tmp_path / 'a.ini'}"
     stack = load_stack(uri)
-    assert stack.wsgi is None and "ASGI at the root" in stack.describe()
+    assert stack.wsgi is None and "WSGI at the root, ASGI inside" in stack.describe()
     app = loadapp(uri, protocol="wsgi")
     assert _call(app, "/legacy/x") == ("200 OK", b"legacy script_name=/legacy path_info=/x")
     assert _call(app, "/modern/") == ("200 OK", f"connected in {os.getpid()}".encode())
