@@ -189,13 +189,13 @@ def test_lifespan_state_reaches_asgi_parts_under_a_wsgi_server(tmp_path: Path, r
     assert _call(app, path) == ("200 OK", f"connected in {os.getpid()}".encode())
 
 
-FILTERED_MIXED = """
+def _filters_over_mixed(filters: str, legacy_app: str) -> str:
+    """A pipeline of WSGI filters (sections included in ``filters``) over a mixed urlmap."""
+    names = " ".join(re.findall(r"\[filter:(\w+)\]", filters))
+    return f"""
 [pipeline:main]
-pipeline = request_id mixed
-
-[filter:request_id]
-use = egg:oslo.middleware#request_id
-
+pipeline = {names} mixed
+{filters}
 [composite:mixed]
 use = egg:Paste#urlmap
 /modern = modern
@@ -205,8 +205,12 @@ use = egg:Paste#urlmap
 use = call:tests.serving.apps:starlette_state_app
 
 [app:legacy]
-use = call:tests.serving.apps:wsgi_text_app
+use = call:tests.serving.apps:{legacy_app}
 """
+
+
+REQUEST_ID = "[filter:request_id]\nuse = egg:oslo.middleware#request_id\n"
+FILTERED_MIXED = _filters_over_mixed(REQUEST_ID, "wsgi_text_app")
 
 
 def test_a_wsgi_filter_over_a_mixed_urlmap_is_not_wsgi_all_the_way_down(tmp_path: Path) -> None:
@@ -242,27 +246,9 @@ def test_a_failed_lifespan_startup_answers_500_once_started_never_retried(
     assert "Traceback" in failures[0].getMessage()
 
 
-IDENTITY_OVER_MIXED = """
-[pipeline:main]
-pipeline = request_id identity mixed
-
-[filter:request_id]
-use = egg:oslo.middleware#request_id
-
-[filter:identity]
-use = call:tests.serving.apps:identity_filter
-
-[composite:mixed]
-use = egg:Paste#urlmap
-/modern = modern
-/legacy = legacy
-
-[app:modern]
-use = call:tests.serving.apps:starlette_state_app
-
-[app:legacy]
-use = call:tests.serving.apps:environ_keys_app
-"""
+IDENTITY_OVER_MIXED = _filters_over_mixed(
+    REQUEST_ID + "[filter:identity]\nuse = call:tests.serving.apps:identity_filter\n", "environ_keys_app"
+)
 
 
 @pytest.mark.parametrize("form", ["asgi", "wsgi"])
