@@ -50,6 +50,13 @@ class _Reader:
 
     def __init__(self, environ: Environ) -> None:
         self.stream: Any = environ.get("wsgi.input")
+        if environ.get("webob.is_body_seekable") and self.stream is not None:
+            # WebOb's convention for a body a filter already read (req.params, req.body):
+            # the input is seekable and every reader starts from 0, as the app would.
+            try:
+                self.stream.seek(0)
+            except (AttributeError, OSError, ValueError):
+                pass
         length = str(environ.get("CONTENT_LENGTH") or "")
         #: bytes still to read; None = read to EOF (chunked); 0 = done
         self.remaining: int | None = int(length) if length.isdigit() else None

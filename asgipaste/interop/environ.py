@@ -334,6 +334,11 @@ def build_environ(
 
 #: Keys this layer computes from the scope itself: an outer environ's copy is not inherited.
 _OWN_KEY_PREFIXES = ("HTTP_", "CONTENT_", "wsgi.", "asgi.")
+#: What WebOb notes about the outer ``wsgi.input``: this layer's input is another stream
+#: (not seekable when streamed), so those notes would make WebOb seek it or trust a cache.
+_OUTER_BODY_KEYS = frozenset(
+    {"webob.is_body_seekable", "webob.is_body_readable", "webob._body_file", "webob._parsed_post_vars"}
+)
 
 
 def _inherit(environ: Environ, outer: Mapping[str, Any]) -> None:
@@ -347,7 +352,7 @@ def _inherit(environ: Environ, outer: Mapping[str, Any]) -> None:
     ``wsgi.*`` streams stay this layer's own.
     """
     for key, value in outer.items():
-        if key not in environ and not key.startswith(_OWN_KEY_PREFIXES):
+        if key not in environ and not key.startswith(_OWN_KEY_PREFIXES) and key not in _OUTER_BODY_KEYS:
             environ[key] = value
 
 

@@ -233,3 +233,36 @@ def environ_keys_app(global_conf: dict[str, Any], **options: str) -> Any:
         return [body]
 
     return app
+
+
+def form_reading_filter(global_conf: dict[str, Any], read: str = "params", **options: str) -> Any:
+    """A WebOb filter that reads the request body first (``req.params`` or ``req.body``), as many do."""
+    import webob
+
+    def make(app: Any) -> Any:
+        def filtered(environ: dict[str, Any], start_response: Any) -> Any:
+            request = webob.Request(environ)
+            request.request_body_tempfile_limit = 1 << 30  # in memory: WebOb never closes its temp files
+            _ = request.params.mixed() if read == "params" else request.body
+            return app(environ, start_response)
+
+        return filtered
+
+    return make
+
+
+def webob_body_app(global_conf: dict[str, Any], **options: str) -> Any:
+    """A WebOb app answering its body's length and form fields, as JSON."""
+    import json
+
+    import webob
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        request = webob.Request(environ)
+        request.request_body_tempfile_limit = 1 << 30  # in memory: WebOb never closes its temp files
+        body = request.body
+        form = {k: v[:20] for k, v in request.POST.items()} if len(body) < 1000 else {}
+        data = json.dumps({"length": len(body), "form": form, "query": dict(request.GET)}).encode()
+        return webob.Response(data, content_type="application/json")(environ, start_response)
+
+    return app
