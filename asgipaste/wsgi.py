@@ -27,6 +27,7 @@ import traceback
 from collections.abc import Iterable
 
 from asgipaste.errors import ConfigError
+from asgipaste.interop.loop_host import refuse
 from asgipaste.serve import target_from_env
 from asgipaste.types import Environ, StartResponse, WSGIApp
 from asgipaste.urlmap.wsgi import wsgi_form
@@ -78,12 +79,7 @@ class _LazyApplication:
             self._load()
         if self._app is not None:
             return self._app(environ, start_response)
-        body = f"asgipaste: configuration error: {self._error}\n".encode()
-        start_response(
-            "500 Internal Server Error",
-            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+        return refuse(start_response, f"configuration error: {self._error}")
 
 
 #: What a WSGI server imports: ``asgipaste.wsgi:application``.

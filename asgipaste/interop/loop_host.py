@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgipaste.interop.bridge import ASGIBridge
-from asgipaste.types import ASGIApp, Environ, Message, StartResponse, WSGIApp
+from asgipaste.types import ASGIApp, Environ, Message, StartResponse
 
-__all__ = ["BridgedBranch", "LifespanStartupFailed", "LoopHost", "WSGIView", "refuse", "wsgi_view"]
+__all__ = ["BridgedBranch", "LifespanStartupFailed", "LoopHost", "WSGIView", "refuse"]
 
 logger = logging.getLogger("asgipaste.interop")
 
@@ -86,7 +86,7 @@ class LifespanStartupFailed(RuntimeError):
 
 
 def refuse(start_response: StartResponse, why: str) -> list[bytes]:
-    """A ``500`` naming ``why`` (a startup that failed): the WSGI server keeps running, every request says so."""
+    """A ``500`` naming ``why`` (a failed load or startup): the WSGI server keeps running, each request says so."""
     body = f"asgipaste: {why}\n".encode()
     start_response(
         "500 Internal Server Error",
@@ -231,10 +231,6 @@ class WSGIView:
             return refuse(start_response, str(exc))
         return bridge(environ, start_response)
 
-
-def wsgi_view(asgi: ASGIApp, wsgi: WSGIApp | None, *, name: str = "main") -> WSGIApp:
-    """``wsgi`` itself when the tree is WSGI all the way down, else a :class:`WSGIView` of ``asgi``."""
-    return wsgi if wsgi is not None else WSGIView(asgi, name=name)
 
 
 class BridgedBranch:
