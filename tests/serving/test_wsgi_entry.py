@@ -369,3 +369,17 @@ def test_a_lifespan_that_returns_without_a_word_is_unsupported_not_awaited(monke
 
     view = WSGIView(quiet, name="quiet")
     assert _call(view, "/") == ("200 OK", b"ok")
+
+
+def test_a_configuration_error_answers_500_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asgipaste.wsgi:application under a WSGI server: the server stays up, each request says what is wrong."""
+    from asgipaste.wsgi import _LazyApplication
+
+    (tmp_path / "bad.ini").write_text("[app:main]\nuse = call:tests.serving.no_such_module:factory\n")
+    monkeypatch.setenv("ASGIPASTE_CONFIG", str(tmp_path / "bad.ini"))
+    app = _LazyApplication()
+    for _ in range(2):
+        status, body = _call(app, "/")
+        assert status == "500 Internal Server Error"
+        assert body.startswith(b"asgipaste: configuration error: ")
+        assert b"[app:main]" in body and b"'use'" in body and b"bad.ini" in body
