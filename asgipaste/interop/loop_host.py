@@ -207,10 +207,10 @@ class WSGIView:
                 try:
                     lifespan.start()
                 except Exception as exc:  # start() closed the loop it had started
-                    why = str(exc)
-                    detail = exc.detail if isinstance(exc, LifespanStartupFailed) else ""
-                    if not isinstance(exc, LifespanStartupFailed):  # a timeout, or the loop itself
-                        why = f"lifespan startup of [{self.name}] failed: {type(exc).__name__}: {exc}"
+                    if isinstance(exc, LifespanStartupFailed):  # the app said startup.failed
+                        why, detail = str(exc), exc.detail
+                    else:  # a timeout, or the loop itself
+                        why, detail = f"lifespan startup of [{self.name}] failed: {type(exc).__name__}: {exc}", ""
                     self._failed = (pid, why)
                     # A WSGI server keeps the process: every request then gets a 500 naming it.
                     logger.error("asgipaste: %s%s", why, f"\n{detail.rstrip()}" if detail else "")
@@ -244,19 +244,17 @@ class BridgedBranch:
         self.app = app
         self.view = view
         self.name = name
-        self._pid: int | None = None
         self._bridge: ASGIBridge | None = None
 
     def __repr__(self) -> str:
         return f"BridgedBranch({self.app!r})"
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            whole = self.view.started()  # this process's loop (a forked worker starts its own)
+        except LifespanStartupFailed as exc:
+            return refuse(start_response, str(exc))
         bridge = self._bridge
-        if bridge is None or self._pid != os.getpid():
-            try:
-                whole = self.view.started()
-            except LifespanStartupFailed as exc:
-                return refuse(start_response, str(exc))
+        if bridge is None or bridge.loop is not whole.loop:
             bridge = self._bridge = ASGIBridge(self.app, name=self.name, loop=whole.loop, state=whole.state)
-            self._pid = os.getpid()
         return bridge(environ, start_response)

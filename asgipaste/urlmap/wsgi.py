@@ -14,7 +14,6 @@ that wants the WSGI form outright.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -92,18 +91,15 @@ class _MixedRoot:
     def __init__(self, app: WSGIURLMap, view: WSGIView) -> None:
         self.app = app
         self.view = view
-        self._pid: int | None = None
 
     def __repr__(self) -> str:
         return f"_MixedRoot({self.app!r})"
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if self._pid != os.getpid():
-            try:
-                self.view.started()  # as a whole view would: the lifespan runs before the first request
-            except LifespanStartupFailed as exc:
-                return refuse(start_response, str(exc))
-            self._pid = os.getpid()
+        try:
+            self.view.started()  # as a whole view would: the lifespan runs before the first request
+        except LifespanStartupFailed as exc:
+            return refuse(start_response, str(exc))
         return self.app(environ, start_response)
 
 
