@@ -533,19 +533,17 @@ def wsgi_headers_to_asgi(headers: object) -> list[tuple[bytes, bytes]]:
     names = _CHECKED_NAMES
     pairs = _CHECKED_PAIRS
     for item in headers:
-        # Fastest path: this very (name, value) pair of plain strs passed before.
+        # Fast paths, exact, for a (str, str) tuple: this very pair passed before;
+        # or a name already checked and a value of printable ASCII (no control
+        # character can hide in it). Everything else takes the full check below.
         if type(item) is tuple and len(item) == 2 and type(item[0]) is str and type(item[1]) is str:
             known = pairs.get(item)
             if known is not None:
                 out.append(known)
                 continue
-        # Fast path, exact: a name already checked, and a value of printable
-        # ASCII (no control character can hide in it). Everything else takes
-        # the full check below.
-        if type(item) is tuple and len(item) == 2:
             name, value = item
-            raw_name = names.get(name) if type(name) is str else None
-            if raw_name is not None and type(value) is str and value.isascii() and value.isprintable():
+            raw_name = names.get(name)
+            if raw_name is not None and value.isascii() and value.isprintable():
                 pair = (raw_name, value.strip(" ").encode("ascii"))
                 if len(value) <= _CHECKED_PAIR_VALUE_MAX:
                     if len(pairs) >= _CHECKED_PAIRS_MAX:
