@@ -170,11 +170,12 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         >>> table.converted(str.upper)["/v2"]
         'APP'
         """
-        copy = type(self)(startup_timeout=self.startup_timeout, shutdown_timeout=self.shutdown_timeout)
+        copy = type(self)(
+            self.not_found_app, startup_timeout=self.startup_timeout, shutdown_timeout=self.shutdown_timeout
+        )
         for entry in self._entries.values():
-            copy.mount(entry.key, convert(entry.app), entry.name)
-        if self.not_found_app is not not_found:
-            copy.not_found_app = convert(self.not_found_app)
+            copy.mount(entry.key, entry.app, entry.name)
+        copy.remap(convert)  # remap's rule of what a conversion touches, on the copy
         return copy
 
     def __setitem__(self, url: Any, app: ASGIApp | None) -> None:

@@ -292,3 +292,15 @@ def test_url_path_for_through_a_starlette_mount() -> None:
     urlmap.mount("/v2", Recorder("a"), name="api")
     router = Router(routes=[Mount("/outer", app=urlmap, name="outer")])
     assert router.url_path_for("outer:api", path="/x") == "/outer/v2/x"
+
+
+def test_converted_copies_the_map_converting_each_app_and_a_custom_not_found_app() -> None:
+    from asgipaste.urlmap.asgi import not_found
+
+    table = URLMap(not_found_app="custom")
+    table.mount("/v2", "compute", name="v2")
+    table.mount("http://h.example/x", "other")
+    copy = table.converted(str.upper)
+    assert list(copy) == list(table) and copy["/v2"] == "COMPUTE" and copy["http://h.example/x"] == "OTHER"
+    assert copy.not_found_app == "CUSTOM" and table["/v2"] == "compute"  # the original is left as it was
+    assert URLMap().converted(str.upper).not_found_app is not_found  # the default is not converted
