@@ -78,9 +78,23 @@ class RequestLimits(_HeadLimits):
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            refused = self.check(scope)
+            if refused is not None:
+                await plain_response(send, *refused)
+                return
+        await self.app(scope, receive, send)
+
+    def check(self, scope: Scope) -> tuple[int, str] | None:
+        """``(status, text)`` when the head of the HTTP ``scope`` is over a limit, else None.
+
+        A plain function, so that :class:`asgipaste.serve.LazyApp` can run it
+        inline instead of awaiting one more layer on every request.
+
+        >>> limits = RequestLimits(app=None, max_headers=1)
+        >>> limits.check({"type": "http", "path": "/", "headers": [(b"a", b"1"), (b"b", b"2")]})
+        (431, 'Request header fields too large: too many headers')
+        """
         headers = scope.get("headers", ())
         over = self.max_headers is not None and len(headers) > self.max_headers
         size = target = 0
@@ -93,12 +107,8 @@ class RequestLimits(_HeadLimits):
             query = scope.get("query_string", b"")
             target = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + (len(query) + 1 if query else 0)
             over = target > self.max_url_len
-        if over:  # which limit, and its text, only for a request refused
-            refused = self.refusal(len(headers), size, target)
-            if refused is not None:
-                await plain_response(send, *refused)
-                return
-        await self.app(scope, receive, send)
+        # Which limit, and its text, only for a request refused.
+        return self.refusal(len(headers), size, target) if over else None
 
 
 class MaxURLLength(RequestLimits):

@@ -124,6 +124,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
     ) -> None:
         self._entries: dict[Key, _Entry] = {}  # definition order: lifespan starts in it
         self._index: dict[str | None, _Table] = {}
+        self._paths_only: _Table | None = None  # the one table when no entry names a domain
         self._sorted: list[_Entry] | None = []
         self.not_found_app: ASGIApp = not_found_app or not_found
         self.startup_timeout = startup_timeout
@@ -147,6 +148,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         entry = self._entries[key] = _Entry(key, app, name)
         self._index.setdefault(entry.domain, _Table()).add(entry)
         self._sorted = None
+        self._paths_only = None if self.by_host else self._index.get(None)
 
     def remap(self, convert: Any) -> None:
         """Replace every mounted app (and ``not_found_app``) by ``convert(app)``, keeping keys and names.
@@ -212,6 +214,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         self._index = {}
         for entry in self._entries.values():
             self._index.setdefault(entry.domain, _Table()).add(entry)
+        self._paths_only = None if self.by_host else self._index.get(None)
 
     @property
     def _order(self) -> list[_Entry]:
@@ -279,9 +282,18 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         path: str = scope.get("path", "")
         route = path[len(root) :] if root else path
         norm = _SLASHES.sub("/", route) if "//" in route else route
-        # One lookup when no entry names a domain (the common case): match() inlined.
-        index = self._index
-        found = _longest(index[None], norm) if len(index) == 1 and None in index else self.match(scope, norm)
+        # No entry names a domain (the common case): match() inlined, and for keys of
+        # one segment (/v2, /v2.1) its first probe too; the rest is _longest's.
+        table = self._paths_only
+        if table is None:
+            found = self.match(scope, norm)
+        elif table.depth == 1:
+            end = norm.find("/", 1)
+            prefix = norm if end < 0 else norm[:end]
+            entry = table.get(prefix)
+            found = (prefix, entry) if entry is not None else _longest(table, norm)
+        else:
+            found = _longest(table, norm)
         if found is None:
             scope = dict(scope)
             scope["asgipaste.urlmap"] = self  # Paste's environ['paste.urlmap_object']
@@ -290,7 +302,7 @@ class URLMap(MutableMapping[Any, ASGIApp]):
         prefix, entry = found
         child = dict(scope)
         child["root_path"] = root + prefix
-        if norm != route:
+        if norm is not route:  # collapsed above
             _rewrite_path(child, root, root + norm)
         await entry.app(child, receive, send)
 

@@ -286,6 +286,34 @@ async def test_lazy_app_loads_once_and_forwards(tmp_path: Path) -> None:
     assert loads == [1] and app.loaded
 
 
+@pytest.mark.asyncio
+async def test_lazy_app_applies_the_request_limits_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # LazyApp runs RequestLimits' check inline rather than as a layer: the same
+    # refusals, the same pass-through of lifespan and of heads within the limits.
+    ini = tmp_path / "ok.ini"
+    ini.write_text("[app:main]\nuse = call:tests.serving.apps:text_app\ntext = lazy\n")
+    monkeypatch.setenv("ASGIPASTE_MAX_URL_LEN", "8")
+    app = LazyApp(lambda: ServeTarget(ini))
+    http = {"type": "http", "root_path": "", "query_string": b""}
+    answers = []
+    for scope in (
+        {**http, "path": "/", "headers": [(b"x", b"1")] * 101},
+        {**http, "path": "/", "headers": [(b"x", b"y" * 70_000)]},
+        {**http, "path": "/a-long-path", "headers": []},
+        {**http, "path": "/", "headers": [(b"x", b"1")] * 100},
+    ):
+        channel = Recorder()
+        await app(scope, channel.receive, channel.send)
+        answers.append((channel.sent[0]["status"], channel.sent[1]["body"]))
+    assert answers == [
+        (431, b"Request header fields too large: too many headers\n"),
+        (431, b"Request header fields too large\n"),
+        (414, b"Request URI too long\n"),
+        (200, b"lazy"),
+    ]
+    assert "RequestLimits" not in repr(app._app)  # not a layer as well
+
+
 def test_create_app_exits_3_with_a_clean_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
