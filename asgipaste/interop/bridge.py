@@ -150,6 +150,9 @@ class _Session:
         self.headers: list[tuple[bytes, bytes]] = []
         self.out: list[bytes] = []
         self.out_size = 0
+        # HEAD: the body an app sends anyway (Starlette sends its GET body) is dropped, as
+        # ASGI servers drop it; a WSGI server would send it (waitress) or warn (gunicorn).
+        self.keep_body = scope["method"] != "HEAD"
         self.finished = False  # the app sent its last body message
         self.app_done = False
         self.aborted = False
@@ -264,7 +267,7 @@ class _Session:
             raise RuntimeError("ASGI app sent http.response.body before http.response.start")
         if self.finished:
             raise RuntimeError("ASGI app sent http.response.body after its response was complete")
-        body = message.get("body", b"")
+        body = message.get("body", b"") if self.keep_body else b""
         if body:
             self.out.append(bytes(body))
             self.out_size += len(body)

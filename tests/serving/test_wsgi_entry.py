@@ -383,3 +383,41 @@ def test_a_configuration_error_answers_500_naming_it(tmp_path: Path, monkeypatch
         assert status == "500 Internal Server Error"
         assert body.startswith(b"asgipaste: configuration error: ")
         assert b"[app:main]" in body and b"'use'" in body and b"bad.ini" in body
+
+
+def test_head_responses_of_an_asgi_app_carry_no_body_on_the_wsgi_side() -> None:
+    """Starlette answers HEAD with its GET body; an ASGI server drops it, and so must the bridge.
+
+    A WSGI server that gets a body for HEAD sends it (waitress) or drops it with a
+    warning (gunicorn), so the bridge leaves it out, headers untouched.
+    """
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse, StreamingResponse
+    from starlette.routing import Route
+
+    async def streamed() -> Any:
+        for piece in (b"a" * 70_000, b"b" * 70_000):
+            yield piece
+
+    inner = Starlette(
+        routes=[
+            Route("/plain", lambda request: PlainTextResponse("hello")),
+            Route("/streamed", lambda request: StreamingResponse(streamed())),
+        ]
+    )
+    view = WSGIView(inner, name="starlette")
+    for path, body in (("/plain", b"hello"), ("/streamed", b"a" * 70_000 + b"b" * 70_000)):
+        answers = []
+        for method in ("GET", "HEAD"):
+            headers: list[Any] = []
+            environ = {
+                "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+                "SERVER_NAME": "t", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
+                "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(), "HTTP_HOST": "t",
+            }
+            result = view(environ, lambda status, sent, exc_info=None, seen=headers: seen.extend([status, *sent]))
+            try:
+                answers.append((headers, b"".join(result)))
+            finally:
+                getattr(result, "close", lambda: None)()
+        assert answers == [(answers[0][0], body), (answers[0][0], b"")]
