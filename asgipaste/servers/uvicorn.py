@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,7 @@ class UvicornServer:
                     # watchfiles logs every file written under the watched directories
                     # (a log file there: a line every few hundred ms, forever).
                     logging.getLogger("watchfiles").setLevel(logging.WARNING)
-                reloader = _primed(_validating(ChangeReload, "restart", validate))
+                reloader = _reloads_on_hup(_primed(_validating(ChangeReload, "restart", validate)))
                 reloader(config, target=uvicorn.Server(config).run, sockets=sockets).run()
             else:
                 supervisor = _validating(Multiprocess, "restart_all", validate)(config, sockets=sockets)
@@ -293,6 +294,36 @@ def _primed(base: type[Any]) -> type[Any]:
             next(self.watcher)  # the watch starts here, before startup() runs the server
 
     return type(f"Primed{base.__name__}", (base,), {"__init__": __init__})
+
+
+def _reloads_on_hup(base: type[Any]) -> type[Any]:
+    """uvicorn's reloader, also restarting (validated) on SIGHUP, as the launcher and workers > 1 do.
+
+    uvicorn's reloader leaves SIGHUP at its default: the supervisor died and its
+    worker, orphaned, went on serving the port. Here the signal sets a flag that
+    the watch loop (woken every half second) turns into the same validated restart
+    as an edit.
+    """
+
+    def startup(self: Any) -> None:
+        self.hup = False
+
+        def on_hup(signum: int, frame: Any) -> None:
+            self.hup = True
+
+        signal.signal(signal.SIGHUP, on_hup)  # before the worker starts: no window for the default
+        base.startup(self)
+
+    def __next__(self: Any) -> Any:
+        changes = base.__next__(self)
+        if self.hup:
+            self.hup = False
+            logger.info("asgipaste: SIGHUP: reloading the configuration")
+            self.restart()  # validated first (_validating); one restart for the signal and any edit
+            return None  # so run() neither restarts again nor logs "detected changes"
+        return changes
+
+    return type(f"HUP{base.__name__}", (base,), {"startup": startup, "__next__": __next__})
 
 
 def _logger_configured(name: str) -> bool:

@@ -77,3 +77,22 @@ def test_reload_does_not_log_every_file_written(spawn: Callable[..., Proc], tmp_
         time.sleep(0.1)
     time.sleep(1.0)  # watchfiles' debounce: any line it would log is out by now
     assert "change detected" not in proc.log() and "changes detected" not in proc.log()
+
+
+def test_sighup_under_reload_restarts_the_worker_and_keeps_the_supervisor(
+    spawn: Callable[..., Proc], tmp_path: Path
+) -> None:
+    """uvicorn's reloader leaves SIGHUP at its default: it killed the supervisor and orphaned the worker."""
+    port = free_port()
+    (tmp_path / "site.ini").write_text(SITE.format(port=port, text="hup"))
+    proc = spawn([ASGIPASTE, "serve", "site.ini", "--reload"])
+    url = f"http://127.0.0.1:{port}/"
+    wait_http(url, proc=proc)
+    proc.wait_for(r"serving \[app:main\] .* worker pid \d+")
+    first = httpx.get(url + "pid", timeout=5).text
+    proc.signal(signal.SIGHUP)
+    proc.wait_for(r"SIGHUP: reloading the configuration", timeout=30)
+    proc.wait_for(r"serving \[app:main\] .* worker pid \d+", count=2, timeout=30)
+    second = wait_http(url + "pid", proc=proc).text
+    assert proc.popen.poll() is None, "the supervisor is still there"
+    assert second != first, "a new worker serves"
