@@ -109,6 +109,8 @@ class StreamingInput:
         self._run: Callable[[Receive], Message] = run or _from_thread_receive
         #: True once the whole body is in.
         self.complete = not more
+        #: True once the client left before the end of the body (the app got ClientDisconnected).
+        self.disconnected = False
         #: How many times the app's reads fetched a message (the adapter's
         #: inbox treats a body nobody reads as abandoned).
         self.pulls = 0
@@ -131,6 +133,7 @@ class StreamingInput:
         kind = message.get("type")
         if kind == "http.disconnect":
             self._more = False
+            self.disconnected = True
             raise ClientDisconnected("client disconnected before the request body was complete")
         if kind != "http.request":
             raise RuntimeError(f"unexpected ASGI message while reading the request body: {kind!r}")

@@ -269,8 +269,14 @@ class WSGIAdapter:
                 self._start(environ, resp)
             else:
                 await self._in_thread(ctx, self._start, environ, resp)
-        except BaseException:
+        except BaseException as exc:
             resp.close_iterable()  # cancelled after the app returned a streaming iterable
+            if isinstance(exc, Exception) and isinstance(body, StreamingInput) and body.disconnected:
+                # An aborted upload: whatever the app raised after its read failed (the
+                # ClientDisconnected, or a filter's wrapping of it) is not an app error,
+                # and nobody is left to answer. waitress never calls the app for it.
+                logger.debug("%s: the client left during its request body: %r", self.name, exc)
+                return
             raise
         iterator = resp.iterator
         if iterator is None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import logging
 import sys
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -479,3 +481,64 @@ def raises_stop_iteration(environ: Any, start_response: Any) -> list[bytes]:
 async def test_stop_iteration_from_the_app_is_an_error() -> None:
     async with serve(WSGIAdapter(raises_stop_iteration), log_level="critical") as (client, _):
         assert (await client.get("/")).status_code == 500
+
+
+class UploadReader:
+    """Reads the whole body, as WebOb's ``req.body`` and oslo's filters do; records what the read raised."""
+
+    def __init__(self, wrap: bool) -> None:
+        self.wrap = wrap
+        self.raised: list[str] = []
+        self.done = threading.Event()
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        try:
+            if self.wrap:
+                import webob
+
+                body = webob.Request(environ).body  # raises webob's DisconnectionError, chained
+            else:
+                body = environ["wsgi.input"].read()
+        except BaseException as exc:
+            self.raised.append(type(exc).__name__)
+            raise
+        finally:
+            self.done.set()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"%d" % len(body)]
+
+
+@pytest.mark.parametrize("wrap", [False, True], ids=["wsgi.input", "webob"])
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+async def test_an_aborted_upload_is_not_logged_as_an_app_error(
+    wrap: bool, framing: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The client sends part of a large body and leaves: the app's read fails, quietly (waitress: nothing)."""
+    app = UploadReader(wrap)
+    with warnings.catch_warnings():
+        # WebOb copies a large body to a temporary file that it leaves open when the read fails.
+        warnings.simplefilter("ignore", ResourceWarning)
+        await _abort_an_upload(app, framing)
+        gc.collect()
+    assert app.raised, "the app's read failed"
+    assert "Exception in ASGI application" not in caplog.text, caplog.text
+
+
+async def _abort_an_upload(app: UploadReader, framing: str) -> None:
+    # log_config=None: uvicorn's own logging setup would drop caplog's handler
+    async with running_server(WSGIAdapter(app), log_config=None) as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        if framing == "chunked":
+            head = b"POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+            part = b"%x\r\n" % 100_000 + b"x" * 50_000
+        else:
+            head = b"POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % (3 * 1024 * 1024)
+            part = b"x" * (1024 * 1024)
+        writer.write(head + part)
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.close()
+        await writer.wait_closed()
+        await anyio.to_thread.run_sync(app.done.wait, 5)
+        await asyncio.sleep(0.2)  # the adapter's answer to the failure, had it logged one
