@@ -191,19 +191,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     names = [target.name] if "#" in args.config else None
     report = check_file(str(target.path), names=names, global_conf=dict(target.global_conf) or None)
     for problem in report.errors:
-        print(f"error: {problem}")
+        print(shown_paths(f"error: {problem}"))
     for warning in report.warnings:
         kind = "error" if args.strict else "warning"
         note = "" if not isinstance(warning, ConfigError) else "\n  (no entry point of this file reaches it)"
-        print(f"{kind}: {warning}{note}")
+        print(shown_paths(f"{kind}: {warning}{note}"))
     what = f"[{target.name}]" if names else "every section"
-    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    if args.strict and report.warnings:  # counted as they were printed
+        failed = len(report.errors) + len(report.warnings)
+        counts = f"{failed} error(s) ({len(report.warnings)} of them warnings, failing under --strict)"
+    else:
+        counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     code = report.exit_code(strict=args.strict)
     if code:
-        print(f"{counts} in {target.path}")
+        print(shown_paths(f"{counts} in {target.path}"))
     else:
-        print(f"OK: {target.path}: {what} loads" + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+        warned = f" ({len(report.warnings)} warning(s))" if report.warnings else ""
+        print(shown_paths(f"OK: {target.path}: {what} loads{warned}"))
     return code
+
+
+def shown_paths(text: str) -> str:
+    """``text`` with paths below the working directory shown relative to it, as ruff and mypy show them.
+
+    The loader names files absolutely (``%(here)s`` needs that); a person reads
+    the path they typed.
+
+    >>> shown_paths(f"error in {os.getcwd()}{os.sep}api-paste.ini, line 3")
+    'error in api-paste.ini, line 3'
+    """
+    return text.replace(os.getcwd() + os.sep, "")
 
 
 def _granian_interface(target: ServeTarget) -> str:
@@ -387,10 +404,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 1
     except ConfigError as exc:
-        print(f"asgipaste: {exc}", file=sys.stderr)
+        print(shown_paths(f"asgipaste: {exc}"), file=sys.stderr)
         return 1
     except OSError as exc:  # a port in use, a missing file
-        print(f"asgipaste: {exc}", file=sys.stderr)
+        print(shown_paths(f"asgipaste: {exc}"), file=sys.stderr)
         return 1
     return code
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgipaste.types import ASGIApp, Receive, Scope, Send
+from asgipaste.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "DEFAULT_MAX_HEADERS",
     "DEFAULT_MAX_HEADER_BYTES",
     "MaxURLLength",
+    "RequestBodyLimit",
     "RequestLimits",
     "WSGIRequestLimits",
     "plain_response",
@@ -122,10 +123,95 @@ class MaxURLLength(RequestLimits):
         return f"MaxURLLength({self.app!r}, limit={self.limit})"
 
 
-async def plain_response(send: Send, status: int, text: str) -> None:
-    """Send a complete ``text/plain`` response."""
+class RequestBodyLimit:
+    """413 for a request body of ``limit`` bytes or more: waitress's ``max_request_body_size``.
+
+    waitress refuses a body that reaches the size (1000 refuses 1000 bytes), and
+    so does this. A ``Content-Length`` at the limit is refused before the app runs. A body
+    of no stated length (chunked) is counted as the app reads it: past the
+    limit the app reads ``http.disconnect`` (a WSGI app below sees
+    ``ClientDisconnected``), the client gets the 413 if no response had started,
+    and what the app sends afterwards is dropped. waitress buffers the body
+    first, so its app never runs for such a request; here only the 413 is the same.
+
+    >>> RequestBodyLimit(app=None, limit=1000)
+    RequestBodyLimit(None, limit=1000)
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.app!r}, limit={self.limit})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = chunked = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                chunked = value
+        if chunked is None and length is not None and length.strip().isdigit():
+            if int(length) >= self.limit:
+                await _too_large(send, self.limit)
+            else:  # the server stops the body at its stated length
+                await self.app(scope, receive, send)
+            return
+        await _CountedBody(self.app, self.limit, receive, send).run(scope)
+
+
+class _CountedBody:
+    """One request of unknown length under :class:`RequestBodyLimit`."""
+
+    def __init__(self, app: ASGIApp, limit: int, receive: Receive, send: Send) -> None:
+        self.app = app
+        self.limit = limit
+        self.outer_receive = receive
+        self.outer_send = send
+        self.seen = 0
+        self.refused = False
+        self.started = False
+
+    async def run(self, scope: Scope) -> None:
+        await self.app(scope, self.receive, self.send)
+
+    async def receive(self) -> Message:
+        if self.refused:
+            return {"type": "http.disconnect"}
+        message = await self.outer_receive()
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen >= self.limit:
+                self.refused = True
+                if not self.started:
+                    self.started = True
+                    await _too_large(self.outer_send, self.limit)
+                return {"type": "http.disconnect"}
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.refused:
+            return  # the 413 went out instead, or the response can no longer be completed
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.outer_send(message)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    # Connection: close, as waitress does: the rest of the body is not read.
+    await plain_response(send, 413, f"Request body too large: it reaches max_request_body_size ({limit})", close=True)
+
+
+async def plain_response(send: Send, status: int, text: str, *, close: bool = False) -> None:
+    """Send a complete ``text/plain`` response (with ``Connection: close`` when ``close``)."""
     body = (text + "\n").encode("utf-8")
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

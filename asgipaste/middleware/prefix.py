@@ -36,7 +36,7 @@ from asgipaste.interop.detect import declare_asgi
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 from asgipaste.urlmap.paths import normalize_root_path, raw_split
 
-__all__ = ["PrefixMiddleware", "make_prefix_middleware", "parse_forwarded", "prefix_filter_factory"]
+__all__ = ["PrefixMiddleware", "URLPrefix", "make_prefix_middleware", "parse_forwarded", "prefix_filter_factory"]
 
 logger = logging.getLogger("asgipaste.middleware.prefix")
 
@@ -240,6 +240,49 @@ class PrefixMiddleware:
         scope["headers"] = headers
         if server is not None:
             scope["server"] = (server[0], port)
+
+
+class URLPrefix:
+    """waitress's ``url_prefix``: SCRIPT_NAME is ``prefix`` for every request.
+
+    A path that starts with the prefix (at a ``/``) loses it from PATH_INFO,
+    which is then empty for the bare prefix; any other path is PATH_INFO whole
+    (waitress's rule, unlike PasteDeploy's ``prefix`` filter, which gives ``/``).
+    In the scope: ``root_path`` gains the prefix, and ``path``, which includes
+    ``root_path``, gains it too where the request did not carry it.
+
+    >>> URLPrefix(app=None, prefix="/api")
+    URLPrefix(None, prefix='/api')
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.app!r}, prefix={self.prefix!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not self.prefix:
+            await self.app(scope, receive, send)
+            return
+        scope = dict(normalize_root_path(scope))
+        root: str = scope.get("root_path", "")
+        path: str = scope.get("path", "")
+        rest = path[len(root) :]
+        prefix = self.prefix
+        scope["root_path"] = root + prefix
+        if not (rest == prefix or rest.startswith(prefix + "/")):
+            scope["path"] = root + prefix + rest
+            raw = scope.get("raw_path")
+            cut = None if raw is None else raw_split(raw, root) if root else 0
+            if raw is not None:  # the prefix goes in after root_path's own bytes
+                scope["raw_path"] = (
+                    raw[:cut] + quote(prefix).encode("ascii") + raw[cut:]
+                    if cut is not None
+                    else quote(root + prefix + rest).encode("ascii")
+                )
+        await self.app(scope, receive, send)
 
 
 def _strip_port(host: str) -> str:

@@ -70,6 +70,9 @@ def _legacy(
     """Say at serve time (never at load or check time) what serves the section and what it ignores."""
     skipped = f"; ignored options: {', '.join(sorted(ignored))}" if ignored else ""
     server.notice = f"uses {runner}; serving it with uvicorn{skipped}"
+    honoured_elsewhere = sorted(set(ignored) & known) if known is not None else sorted(ignored)
+    if honoured_elsewhere:  # what `check` reports (and --strict fails on), as serving logs it
+        server.warnings.append(f"{runner} is served by uvicorn, which ignores: {', '.join(honoured_elsewhere)}")
     if known is not None:
         for key in sorted(set(ignored) - known):
             close = difflib.get_close_matches(key, sorted(known), n=1)
@@ -126,8 +129,38 @@ def waitress_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -
     options = dict(local_conf)
     listens = _host_port(options, default_host="0.0.0.0", default_port=8080, file=file)
     proxy = _proxy_trust(options, file)
-    return _legacy(UvicornServer(listens=listens, proxy=proxy), "egg:waitress#main", global_conf, options,
-                   WAITRESS_OPTIONS)
+    server = UvicornServer(listens=listens, proxy=proxy)
+    _waitress_request_options(server, options, file)
+    return _legacy(server, "egg:waitress#main", global_conf, options, WAITRESS_OPTIONS)
+
+
+def _waitress_request_options(server: UvicornServer, options: dict[str, str], file: str | None) -> None:
+    """waitress's options that shape what the app is given: kept, not dropped with the ignored ones.
+
+    ``url_prefix`` (SCRIPT_NAME for every request), ``max_request_header_size``
+    (431 above it, waitress's 256 KiB by default, counting what asgipaste's
+    limit counts), ``max_request_body_size`` (413 above it; waitress's default
+    of 1 GiB is left to the server) and ``ident`` (the ``Server`` header).
+    """
+    prefix = options.pop("url_prefix", "").strip()
+    if prefix:  # waitress's slash_fixed_str
+        server.url_prefix = "/" + prefix.strip("/") if prefix.strip("/") else None
+    for key, attribute in (("max_request_header_size", "max_header_bytes"), ("max_request_body_size",
+                                                                               "max_body_bytes")):
+        if key in options:
+            raw = options.pop(key)
+            try:
+                setattr(server, attribute, positive_int(raw))
+            except ValueError:
+                raise ConfigValueError(
+                    f"Bad value for {key}: {raw!r} (need a whole number of bytes >= 1)", file=file, key=key
+                ) from None
+    ident = options.pop("ident", None)
+    if ident is not None:
+        # uvicorn's own "server: uvicorn" off; an empty ident sends none, as waitress does
+        server.config["server_header"] = False
+        if ident.strip():
+            server.config["headers"] = [("server", ident.strip())]
 
 
 def paste_http_server_factory(global_conf: Mapping[str, Any], **local_conf: str) -> UvicornServer:

@@ -23,6 +23,7 @@ from asgipaste.errors import ConfigValueError
 from asgipaste.middleware.limits import (
     DEFAULT_MAX_HEADER_BYTES,
     DEFAULT_MAX_HEADERS,
+    RequestBodyLimit,
     RequestLimits,
     WSGIRequestLimits,
 )
@@ -31,10 +32,12 @@ from asgipaste.types import ASGIApp, WSGIApp
 
 __all__ = [
     "ENV_GC_FREEZE",
+    "ENV_MAX_BODY_BYTES",
     "ENV_MAX_HEADERS",
     "ENV_MAX_HEADER_BYTES",
     "ENV_MAX_URL_LEN",
     "ENV_PROXY",
+    "ENV_URL_PREFIX",
     "ENV_WORKERS",
     "ServePolicy",
     "freeze_loaded",
@@ -48,6 +51,8 @@ ENV_MAX_HEADER_BYTES = "ASGIPASTE_MAX_HEADER_BYTES"  # bytes of request headers 
 ENV_PROXY = "ASGIPASTE_PROXY"  # JSON: a legacy waitress section's trusted_proxy options
 ENV_WORKERS = "ASGIPASTE_WORKERS"  # worker processes serving the app (wsgi.multiprocess)
 ENV_GC_FREEZE = "ASGIPASTE_GC_FREEZE"  # 0: leave the loaded app to the cyclic collector (default 1)
+ENV_URL_PREFIX = "ASGIPASTE_URL_PREFIX"  # a migrated waitress section's url_prefix
+ENV_MAX_BODY_BYTES = "ASGIPASTE_MAX_BODY_BYTES"  # a migrated waitress section's max_request_body_size
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,10 @@ class ServePolicy:
     #: None: forwarded headers are the server's business (asgipaste's own sections);
     #: a ProxyTrust: waitress's rules (a migrated waitress section).
     proxy: ProxyTrust | None = None
+    #: waitress's url_prefix: SCRIPT_NAME (root_path) for every request, removed from the path
+    url_prefix: str | None = None
+    #: waitress's max_request_body_size: 413 above it (None: no limit, as asgipaste's own sections)
+    max_body_bytes: int | None = None
     #: worker processes serving the app; None: unknown here (the environ then reads
     #: ASGIPASTE_WORKERS, else WEB_CONCURRENCY, else 1)
     workers: int | None = None
@@ -79,6 +88,10 @@ class ServePolicy:
             env[ENV_WORKERS] = str(self.workers)
         if self.max_url_len:
             env[ENV_MAX_URL_LEN] = str(self.max_url_len)
+        if self.url_prefix:
+            env[ENV_URL_PREFIX] = self.url_prefix
+        if self.max_body_bytes is not None:
+            env[ENV_MAX_BODY_BYTES] = str(self.max_body_bytes)
         if self.proxy is not None:
             data = asdict(self.proxy)
             data["headers"] = sorted(self.proxy.headers)
@@ -117,6 +130,8 @@ class ServePolicy:
             max_headers=read(ENV_MAX_HEADERS, DEFAULT_MAX_HEADERS),
             max_header_bytes=read(ENV_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_BYTES),
             proxy=proxy,
+            url_prefix=environ.get(ENV_URL_PREFIX, "").strip() or None,
+            max_body_bytes=_read_size(environ, ENV_MAX_BODY_BYTES),
             workers=read(ENV_WORKERS, None),
             # a process that reads its policy from the environment is serving
             freeze_gc=environ.get(ENV_GC_FREEZE, "1").strip() != "0",
@@ -143,9 +158,24 @@ def serving_app(app: ASGIApp, policy: ServePolicy) -> ASGIApp:
     """
     _prepare_process(policy)
     limits = _limit_options(policy)
+    if policy.max_body_bytes is not None:
+        app = RequestBodyLimit(app, policy.max_body_bytes)
+    if policy.url_prefix:
+        from asgipaste.middleware.prefix import URLPrefix
+
+        app = URLPrefix(app, policy.url_prefix)
     if policy.proxy is not None and policy.proxy.active:
         app = ProxyHeadersMiddleware(app, trust=policy.proxy)
     return RequestLimits(app, **limits) if limits else app
+
+
+def _read_size(environ: Mapping[str, str], name: str) -> int | None:
+    text = environ.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ConfigValueError(f"{name} must be a whole number, not {text!r}", key=name)
+    return int(text)
 
 
 def _prepare_process(policy: ServePolicy) -> None:

@@ -122,6 +122,8 @@ class UvicornServer:
             # names the proxies it trusts (forwarded_allow_ips), else none is.
             self.config["proxy_headers"] = False
         self.proxy = proxy  # a migrated waitress section's trusted_proxy rules
+        self.url_prefix: str | None = None  # a migrated waitress section's url_prefix
+        self.max_body_bytes: int | None = None  # a migrated waitress section's max_request_body_size
         self.ini_logging = False  # set when the INI's [loggers] configured logging
         self.notice: str | None = None  # a migrated section: what serves it, logged when serving starts
         self.section: str | None = None  # set by the loader: the [server:NAME] this came from
@@ -139,6 +141,8 @@ class UvicornServer:
             max_headers=self.max_headers,
             max_header_bytes=self.max_header_bytes,
             proxy=self.proxy,
+            url_prefix=self.url_prefix,
+            max_body_bytes=self.max_body_bytes,
             workers=self.workers,
             freeze_gc=True,
         )

@@ -27,10 +27,10 @@ by something that is not another ``$`` line. Blocks of commands alone (``sh``,
 ``console`` with only ``$`` lines) and of input (``ini``, ``python``) need none. ``test_every_output_block_is_marked``
 fails on an unmarked one, so nobody adds output that no test produces.
 
-Normalisation, the one thing: the checkout's absolute path (``/work/...``) is
-shown relative, as the path the command was given (``tests/docs/pipline.ini``),
-since error messages name files absolutely. Otherwise the commands shown were
-chosen so that what they print holds no temporary path, port, pid or timing.
+Nothing is normalised: ``asgipaste`` shows files below the working directory
+relative to it (``tests/docs/pipline.ini``), as a user running the shown
+command from the checkout sees them, and the commands shown were chosen so that
+what they print holds no temporary path, port, pid or timing.
 Trailing whitespace at line ends and blank lines at the block's end are
 ignored, and ``COLUMNS=80`` is set so ``--help`` wraps as on an 80-column
 terminal. argparse lays ``--help`` out differently from Python 3.13 on, so
@@ -131,7 +131,7 @@ def _shows_output(block: Block) -> bool:
 
 
 def _clean(lines: list[str] | tuple[str, ...]) -> list[str]:
-    out = [line.replace(f"{REPO}{os.sep}", "").rstrip() for line in lines]
+    out = [line.rstrip() for line in lines]
     while out and not out[-1]:
         out.pop()
     return out

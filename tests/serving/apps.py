@@ -112,6 +112,9 @@ def environ_echo_app(global_conf: dict[str, Any], **local_conf: str) -> Any:
             "multiprocess": environ["wsgi.multiprocess"],
             "multithread": environ["wsgi.multithread"],
             "run_once": environ["wsgi.run_once"],
+            "script_name": environ["SCRIPT_NAME"],
+            "path_info": environ["PATH_INFO"],
+            "body_length": len(req.body),
         }
         return webob.Response(json.dumps(seen), content_type="application/json", charset="utf-8")
 
