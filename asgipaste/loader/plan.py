@@ -13,6 +13,9 @@ Sections become nodes in ``_config`` (one INI file) and ``_schemes`` (URIs).
 from __future__ import annotations
 
 import contextvars
+import difflib
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -134,7 +137,7 @@ class Node:
                     ConfigLookupError,
                     f"Cannot import {self.ref.spec!r}: {type(exc).__name__}: {exc}",
                     key=self._factory_key(),
-                    hint=_import_hint(exc),
+                    hint=_import_hint(exc, self.ref.spec),
                 ) from exc
             except Exception as exc:
                 raise self.error(
@@ -239,13 +242,30 @@ class Loader:
         return is_uri(name)
 
 
-def _import_hint(exc: BaseException) -> str:
-    """Where Python looked: the working directory is first on sys.path, as with uvicorn and gunicorn."""
+def _import_hint(exc: BaseException, spec: str) -> str:
+    """What to fix, from which part of ``module:attr`` failed.
+
+    >>> _import_hint(ModuleNotFoundError("No module named 'lxml'", name="lxml"), "myapp.views:app")
+    "'myapp.views' was found, but importing it needs 'lxml', which is not installed: install it"
+    >>> _import_hint(AttributeError("module 'json' has no attribute 'lods'"), "json:lods")
+    "module 'json' has no 'lods': check the name after ':' (did you mean 'loads'?)"
+    """
+    module, _, target = spec.partition(":")
+    if isinstance(exc, ModuleNotFoundError) and exc.name and not _names_a_part(exc.name, module):
+        # The factory's own module exists; something it imports does not.
+        return f"{module!r} was found, but importing it needs {exc.name!r}, which is not installed: install it"
+    if isinstance(exc, AttributeError) and target and module in sys.modules:
+        found: Any = sys.modules[module]
+        parts = target.split(".")
+        for depth, part in enumerate(parts):
+            if not hasattr(found, part):
+                owner = ".".join([module, *parts[:depth]])
+                close = difflib.get_close_matches(part, [n for n in dir(found) if not n.startswith("_")], n=1)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
+                return f"module {owner!r} has no {part!r}: check the name after ':'{guess}"
+            found = getattr(found, part)
     hint = "check the module path and that its package is installed"
     if isinstance(exc, ModuleNotFoundError):
-        import os
-        import sys
-
         cwd = os.getcwd()
         where = "is" if cwd in sys.path or "" in sys.path else "is not"
         hint += (
@@ -253,3 +273,8 @@ def _import_hint(exc: BaseException) -> str:
             "the module, or add its directory to PYTHONPATH"
         )
     return hint
+
+
+def _names_a_part(missing: str, module: str) -> bool:
+    """Whether ``missing`` is ``module`` or one of its parent packages (the spec itself is wrong)."""
+    return module == missing or module.startswith(missing + ".")

@@ -147,6 +147,13 @@ class ConfigLoader(Loader):
                         break
                 if hint:
                     break
+        if hint is None and object_type is APP and names:
+            # Service files (cinder, glance, neutron) have no [app:main]: say what there is.
+            listed = ", ".join(sorted(set(names))[:10]) + (", ..." if len(set(names)) > 10 else "")
+            hint = (
+                f"the apps in this file: {listed}; name one (FILE#NAME on the command line, "
+                "ASGIPASTE_APP under uvicorn, name= in loadapp)"
+            )
         return ConfigLookupError(
             f"No section {name!r} (prefixed by {object_type.describe_prefixes()}) "
             f"found in config {self.filename}",

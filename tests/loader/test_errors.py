@@ -202,6 +202,27 @@ def test_call_import_errors(tmp_path: Path, spec: str) -> None:
     assert (err.section, err.key) == ("app:main", "use")
 
 
+@pytest.mark.parametrize(
+    ("module_text", "spec", "hint"),
+    [
+        ("import not_installed_dep_xyz\n", "needs_dep:factory",
+         "'needs_dep' was found, but importing it needs 'not_installed_dep_xyz', which is not installed: install it"),
+        ("def app_factory(global_conf): ...\n", "has_factory:app_factroy",
+         "module 'has_factory' has no 'app_factroy': check the name after ':' (did you mean 'app_factory'?)"),
+        ("class Router:\n    pass\n", "has_class:Router.factory",
+         "module 'has_class.Router' has no 'factory': check the name after ':'"),
+    ],
+)
+def test_import_hints_name_the_part_that_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module_text: str, spec: str, hint: str
+) -> None:
+    (tmp_path / f"{spec.split(':')[0]}.py").write_text(module_text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    err = load_error(write(tmp_path, f"[app:main]\nuse = call:{spec}\n"))
+    assert err.message.startswith(f"Cannot import {spec!r}")
+    assert err.hint == hint
+
+
 def test_get_of_missing_global(tmp_path: Path) -> None:
     path = write(tmp_path, f"[app:main]\nuse = {R}\nget a = nothere\n")
     with pytest.raises(KeyError) as info:
@@ -382,3 +403,17 @@ def test_error_text_names_file_line_section_key(tmp_path: Path) -> None:
     text = str(load_error(path, "p"))
     assert f"in {path}, line 1, section [pipeline:p]" in text
     assert "hint: did you mean 'pipeline'" in text
+
+
+def test_a_file_without_main_lists_its_apps(tmp_path: Path) -> None:
+    """cinder's, glance's and neutron's api-paste.ini have no [app:main]: the error says what there is."""
+    path = write(
+        tmp_path,
+        "[composite:osapi_volume]\nuse = egg:Paste#urlmap\n/ = apiversions\n"
+        "[pipeline:apiversions]\npipeline = versionsapp\n[app:versionsapp]\nuse = call:x:y\n"
+        "[filter:faultwrap]\nuse = call:x:z\n",
+    )
+    err = load_error(path)
+    assert err.message.startswith("No section 'main'")
+    assert err.hint is not None
+    assert err.hint.startswith("the apps in this file: apiversions, osapi_volume, versionsapp; name one")
