@@ -200,7 +200,7 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
     """Add ASGI request headers to ``environ`` as CGI variables.
 
     Duplicates are joined: ``Cookie`` with ``"; "`` (RFC 6265, one cookie-string),
-    every other header with ``","`` (RFC 9110 list syntax). Names holding ``_``
+    every other header with ``", "`` (RFC 9110 list syntax; what waitress gives). Names holding ``_``
     are dropped, as gunicorn, waitress and nginx drop them: ``X_User`` would
     otherwise impersonate ``X-User`` as ``HTTP_X_USER``.
     """
@@ -225,7 +225,7 @@ def headers_to_environ(headers: Iterable[tuple[bytes, bytes]], environ: Environ)
         elif key == "HTTP_COOKIE":
             environ[key] = old + "; " + value
         else:
-            environ[key] = old + "," + value
+            environ[key] = old + ", " + value
 
 
 #: Environment variable naming how many worker processes serve the app; a

@@ -112,7 +112,7 @@ def test_headers_cookie_join_and_duplicates() -> None:
     )
     assert environ == {
         "HTTP_COOKIE": "a=1; b=2",
-        "HTTP_ACCEPT": "text/html,application/json",
+        "HTTP_ACCEPT": "text/html, application/json",  # waitress joins with ", "
         "CONTENT_TYPE": "text/plain",
         "CONTENT_LENGTH": "5",
         "HTTP_X_USER": "alice",
