@@ -27,6 +27,7 @@ import asyncio
 import atexit
 import contextlib
 import http.client
+import math
 import os
 import re
 import shutil
@@ -106,6 +107,9 @@ class Sample:
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx/3xx responses plus socket errors (timeouts included)
+    #: the server's CPU time per request in µs (every process of its group, all threads);
+    #: nan where unmeasured. Steal time on a shared VM moves req/s, much less this.
+    cpu_us: float = math.nan
 
 
 def free_port() -> int:
@@ -150,6 +154,26 @@ class Running:
             start_new_session=True,
         )
         _LIVE.add(self)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of every process in the server's group so far (Linux /proc; 0.0 elsewhere)."""
+        ticks = 0
+        try:
+            entries = os.listdir("/proc")
+            per_second = os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, AttributeError):
+            return 0.0
+        for entry in entries:
+            if not entry.isdigit():
+                continue
+            try:
+                text = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            fields = text[text.rindex(")") + 2 :].split()  # from field 3 (state) on
+            if int(fields[2]) == self.proc.pid:  # field 5: the process group
+                ticks += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
+        return ticks / per_second
 
     def log_tail(self, limit: int = 2000) -> str:
         self.log.seek(0)
@@ -355,9 +379,15 @@ def measure(item: Running, load: Load, duration: float, *, gate: bool = True) ->
     headers = item.server.headers
     if gate:
         wait_for_quiet(item.server.label)
+    cpu_before = item.cpu_seconds()
     if have_wrk():
-        return run_wrk(item.url, load, duration, headers)
-    return asyncio.run(_httpx_load(item.url, load, duration, headers))
+        sample = run_wrk(item.url, load, duration, headers)
+    else:
+        sample = asyncio.run(_httpx_load(item.url, load, duration, headers))
+    served = sample.rps * duration
+    if served > 0:
+        sample.cpu_us = (item.cpu_seconds() - cpu_before) / served * 1e6
+    return sample
 
 
 def compare(
@@ -399,6 +429,11 @@ def ratios(samples: Sequence[Sample], reference: Sequence[Sample]) -> list[float
     return [s.rps / r.rps for s, r in zip(samples, reference, strict=True) if r.rps > 0]
 
 
+def cpu_ratios(samples: Sequence[Sample], reference: Sequence[Sample]) -> list[float]:
+    """Round-by-round reference CPU per request over this row's: like req/s ratios, higher is faster."""
+    return [r.cpu_us / s.cpu_us for s, r in zip(samples, reference, strict=True) if s.cpu_us > 0 and r.cpu_us > 0]
+
+
 def fmt_ms(value: float) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.1f} ms" if value >= 10 else f"{value:.2f} ms"
 
@@ -410,15 +445,20 @@ def results_table(results: dict[str, list[Sample]], reference: str) -> str:
     rows = []
     for label, samples in results.items():
         rel = ratios(samples, results[reference])
+        by_cpu = cpu_ratios(samples, results[reference])
+        cpu = [s.cpu_us for s in samples if s.cpu_us > 0]
         rows.append([
             label,
             f"{median_of(samples, 'rps'):,.0f} ({span([s.rps for s in samples], '{:,.0f}')})",
             f"{statistics.median(rel):.2f} ({span(rel, '{:.2f}')})",
+            f"{statistics.median(cpu):,.1f}" if cpu else "–",
+            f"{statistics.median(by_cpu):.2f} ({span(by_cpu, '{:.2f}')})" if by_cpu else "–",
             fmt_ms(median_of(samples, "p50_ms")),
             fmt_ms(median_of(samples, "p99_ms")),
             str(sum(s.errors for s in samples)),
         ])
-    out = table(["stack / server", "req/s (spread)", f"× {reference}", "p50", "p99", "errors"], rows)
+    out = table(["stack / server", "req/s (spread)", f"× {reference}", "server CPU µs/req", "× by CPU",
+                 "p50", "p99", "errors"], rows)
     if CONTENDED:
         runs = sum(len(samples) for samples in results.values())
         out += (f"\n\n_{len(CONTENDED)} of {runs} runs started while a core was still busy after a bounded "
@@ -426,10 +466,22 @@ def results_table(results: dict[str, list[Sample]], reference: str) -> str:
     return out
 
 
-def goal(name: str, value: float, threshold: float, *, higher_is_better: bool = True) -> str:
+def goal(
+    name: str, value: float, threshold: float, *, higher_is_better: bool = True, by_cpu: float | None = None
+) -> str:
+    """One goal line; ``by_cpu``, the same ratio from server CPU per request, is shown beside (not judged)."""
     ok = value >= threshold if higher_is_better else value <= threshold
     sign = "≥" if higher_is_better else "≤"
-    return f"- **{'PASS' if ok else 'FAIL'}** {name}: {value:.2f} (goal {sign} {threshold:g})"
+    cpu = f"; by server CPU per request: {by_cpu:.2f}" if by_cpu is not None else ""
+    return f"- **{'PASS' if ok else 'FAIL'}** {name}: {value:.2f} (goal {sign} {threshold:g}{cpu})"
+
+
+def cpu_ratio(results: dict[str, list[Sample]], label: str, against: str) -> float | None:
+    """Median round-by-round CPU ratio of ``label`` against ``against`` (None when unmeasured)."""
+    if label not in results or against not in results:
+        return None
+    values = cpu_ratios(results[label], results[against])
+    return statistics.median(values) if values else None
 
 
 # --- server command lines -------------------------------------------------------------------

@@ -123,7 +123,8 @@ def goal_lines(results: dict[str, list[h.Sample]]) -> list[str]:
     for text, label, against, attr, threshold, higher in GOALS:
         value = _ratio(results, label, against, attr)
         if value is not None:
-            out.append(h.goal(text, value, threshold, higher_is_better=higher))
+            by_cpu = h.cpu_ratio(results, label, against) if attr == "rps" else None
+            out.append(h.goal(text, value, threshold, higher_is_better=higher, by_cpu=by_cpu))
     return out
 
 

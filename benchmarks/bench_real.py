@@ -197,7 +197,7 @@ def run() -> str:
             ):
                 value = _ratio(results, label, against)
                 if value is not None:
-                    goals.append(h.goal(text, value, threshold))
+                    goals.append(h.goal(text, value, threshold, by_cpu=h.cpu_ratio(results, label, against)))
             summary += goals
             parts += [f"### {stack.title}", "", stack.note, "", h.results_table(results, PD_WAITRESS), "",
                       h.results_charts(results, stack.title), "", *goals, "",
