@@ -161,6 +161,9 @@ class RequestBodyLimit:
             else:  # the server stops the body at its stated length
                 await self.app(scope, receive, send)
             return
+        if chunked is None and length is None and scope.get("http_version") != "2":
+            await self.app(scope, receive, send)  # HTTP/1.x: no length and not chunked is no body
+            return
         await _CountedBody(self.app, self.limit, receive, send).run(scope)
 
 

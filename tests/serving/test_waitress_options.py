@@ -124,3 +124,43 @@ async def test_url_prefix_gives_waitress_script_name_and_path_info(
              "query_string": b"", "http_version": "1.1", "scheme": "http", "server": ("t", 80)}
     await URLPrefix(app, "/api/")(scope, None, None)
     assert seen == [expected]
+
+
+@pytest.mark.asyncio
+async def test_request_body_limit_in_process() -> None:
+    """413 before the app for a stated length; for a chunked body, past the limit the app reads a disconnect."""
+    from asgipaste.middleware.limits import RequestBodyLimit
+
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            seen.append(message["type"])
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def run(headers: list[tuple[bytes, bytes]], bodies: list[bytes]) -> list[Any]:
+        incoming = [{"type": "http.request", "body": b, "more_body": i < len(bodies) - 1} for i, b in enumerate(bodies)]
+        sent: list[Any] = []
+
+        async def receive() -> Any:
+            return incoming.pop(0)
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        seen.clear()
+        scope = {"type": "http", "http_version": "1.1", "headers": headers}
+        await RequestBodyLimit(app, 10)(scope, receive, send)
+        return [(m.get("status"), dict(m.get("headers", [])).get(b"connection")) for m in sent if "status" in m]
+
+    assert await run([(b"content-length", b"10")], [b"x" * 10]) == [(413, b"close")]
+    assert seen == []  # the app never ran
+    assert await run([(b"content-length", b"9")], [b"x" * 9]) == [(200, None)]
+    assert await run([(b"transfer-encoding", b"chunked")], [b"x" * 6, b"x" * 6]) == [(413, b"close")]
+    assert seen == ["http.request", "http.disconnect"]  # its own 200 was dropped
+    assert await run([(b"transfer-encoding", b"chunked")], [b"x" * 4, b"x" * 5]) == [(200, None)]
+    assert await run([], [b""]) == [(200, None)]  # HTTP/1.1 without a length: no body, straight through
