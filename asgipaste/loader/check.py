@@ -238,6 +238,9 @@ def _check_server(
                 return
             node.local_conf = {k: v for k, v in node.local_conf.items() if k != exc.key}
             continue
-        for warning in getattr(server, "warnings", ()):
-            report.warnings.append(f"{warning} (in {node.file}, section [{node.label}])")
+        ini = getattr(node.loader, "ini", None)
+        for text, key in getattr(server, "warnings", ()):
+            line = ini.line_of(node.section, key) if ini is not None and key else node.line
+            where = f"line {line}, " if line is not None else ""
+            report.warnings.append(f"{text} (in {node.file}, {where}section [{node.label}])")
         return

@@ -72,12 +72,13 @@ def _legacy(
     server.notice = f"uses {runner}; serving it with uvicorn{skipped}"
     honoured_elsewhere = sorted(set(ignored) & known) if known is not None else sorted(ignored)
     if honoured_elsewhere:  # what `check` reports (and --strict fails on), as serving logs it
-        server.warnings.append(f"{runner} is served by uvicorn, which ignores: {', '.join(honoured_elsewhere)}")
+        text = f"{runner} is served by uvicorn, which ignores: {', '.join(honoured_elsewhere)}"
+        server.warnings.append((text, honoured_elsewhere[0] if len(honoured_elsewhere) == 1 else None))
     if known is not None:
         for key in sorted(set(ignored) - known):
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            server.warnings.append(f"{runner} has no option {key!r}{hint}; it is ignored")
+            server.warnings.append((f"{runner} has no option {key!r}{hint}; it is ignored", key))
     return server
 
 

@@ -127,7 +127,8 @@ class UvicornServer:
         self.ini_logging = False  # set when the INI's [loggers] configured logging
         self.notice: str | None = None  # a migrated section: what serves it, logged when serving starts
         self.section: str | None = None  # set by the loader: the [server:NAME] this came from
-        self.warnings: list[str] = []  # for `asgipaste check`: options ignored as typos
+        #: for `asgipaste check`: (text, the option it is about, if one) for options ignored
+        self.warnings: list[tuple[str, str | None]] = []
 
     def __repr__(self) -> str:
         listen = [str(item) for item in self.listens]

@@ -88,6 +88,8 @@ def test_legacy_waitress_typo_is_a_warning_and_nothing_about_serving(
     code, out = _check(tmp_path, text, capsys)
     assert code == 0
     assert "warning: egg:waitress#main has no option 'threds' (did you mean 'threads'?)" in out
+    line = APP.count("\n") + 4  # the threds line, not the section's
+    assert f"; it is ignored (in {tmp_path / 'api-paste.ini'}, line {line}, section [server:main])" in out
     assert "serving it with" not in out and "uvicorn on" not in out
     captured = capsys.readouterr()
     assert "serving it with" not in captured.err

@@ -53,7 +53,7 @@ def test_the_section_keeps_them_and_names_only_what_it_ignores() -> None:
     assert (policy.url_prefix, policy.max_body_bytes, policy.max_header_bytes) == ("/api", 1000, 2000)
     assert server.config["server_header"] is False and server.config["headers"] == [("server", "myserver")]
     assert server.notice is not None and server.notice.endswith("ignored options: threads")
-    assert server.warnings == ["egg:waitress#main is served by uvicorn, which ignores: threads"]
+    assert server.warnings == [("egg:waitress#main is served by uvicorn, which ignores: threads", "threads")]
 
 
 @pytest.mark.parametrize(
