@@ -240,7 +240,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from asgipaste.graph import annotate_mounts, render_dot, render_mermaid, render_text, serving_summary
 
     target = _target(args)
-    stack = target.load()
+    try:
+        stack = target.load()
+    except ConfigError as exc:
+        return _graph_outline(args, target, exc)
     summary = serving_summary(stack, granian_interface=_granian_interface(target))
     tree = annotate_mounts(stack.graph)
     if args.format == "mermaid":
@@ -254,6 +257,30 @@ def cmd_graph(args: argparse.Namespace) -> int:
         print()
         print("\n".join(summary))
     return 0
+
+
+def _graph_outline(args: argparse.Namespace, target: ServeTarget, error: ConfigError) -> int:
+    """The stack does not load (a service not installed here): say why, then draw the file's structure."""
+    from asgipaste.graph import render_dot, render_mermaid, render_text
+    from asgipaste.loader.outline import outline
+
+    try:
+        tree = outline(read_ini(str(target.path)), target.name)
+    except ConfigError:
+        raise error from None  # the file itself does not parse: the load's message says where
+    print(shown_paths(f"asgipaste: {error}"), file=sys.stderr)
+    note = "not loaded: the structure read from the file, nothing imported; [?]: protocol unknown"
+    if args.format == "mermaid":
+        print(render_mermaid(tree))
+        print(f"%% {note}")
+    elif args.format == "dot":
+        print(render_dot(tree))
+        print(f"// {note}")
+    else:
+        print(shown_paths(render_text(tree, locations=args.locations)))
+        print()
+        print(note)
+    return 1
 
 
 def cmd_launch(args: argparse.Namespace) -> int:

@@ -92,7 +92,8 @@ def render_mermaid(node: StackNode) -> str:
         if current.label and current.label != current.name:
             label += f"<br/>{_mermaid_text(current.label)}"
         label += f"<br/><b>{current.protocol.upper()}</b>"
-        lines.append(f'    {ident}["{label}"]:::{current.protocol}')
+        style = f":::{current.protocol}" if current.protocol in _FILL else ""  # "?": not loaded
+        lines.append(f'    {ident}["{label}"]{style}')
         if parent is not None:
             if current.join in JOIN_TEXT:
                 lines.append(f'    {parent} -. "{current.join}" .-> {ident}')
