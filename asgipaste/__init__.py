@@ -10,12 +10,14 @@ The same INI files that PasteDeploy loads (``[app:]``, ``[filter:]``,
 
 from __future__ import annotations
 
-from asgipaste import converters
+from asgipaste import _imports, converters
 from asgipaste.errors import ConfigError
 from asgipaste.interop.detect import declare_asgi, declare_wsgi
 from asgipaste.loader.api import appconfig, check_config, load_stack, loadapp, loadfilter, loadserver
 from asgipaste.loader.resolve import register_scheme
 from asgipaste.stack import LoadedStack, StackNode
+
+_imports.install_from_env()  # a worker of an `asgipaste` command: modules beside its INI
 
 __version__ = "0.1.0"
 

@@ -389,18 +389,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _working_directory_first() -> None:
-    """Import like uvicorn and gunicorn: modules beside the INI (in the working directory) are found.
+def _working_directory_importable() -> None:
+    """Modules beside the INI (in the working directory) are found, after every installed package.
 
-    Worker processes inherit it through ``PYTHONPATH`` (granian's and uvicorn's
-    workers start fresh interpreters).
+    See :mod:`asgipaste._imports`; worker processes install the same finder
+    from ``ASGIPASTE_IMPORT_DIR``.
     """
+    from asgipaste._imports import ENV_IMPORT_DIR, install
+
     cwd = os.getcwd()
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
-    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if cwd not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([cwd, *paths])
+    install(cwd)
+    os.environ[ENV_IMPORT_DIR] = cwd
 
 
 def _silence_stdout() -> None:
@@ -420,7 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     """
     args = _parser().parse_args(argv)
-    _working_directory_first()
+    _working_directory_importable()
     if getattr(args, "workers", None) is not None and args.workers < 1:
         print(f"asgipaste: --workers {args.workers}: must be at least 1", file=sys.stderr)
         return 2

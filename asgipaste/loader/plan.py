@@ -256,6 +256,12 @@ def _import_hint(exc: BaseException, spec: str) -> str:
         return f"{module!r} was found, but importing it needs {exc.name!r}, which is not installed: install it"
     if isinstance(exc, AttributeError) and target and module in sys.modules:
         found: Any = sys.modules[module]
+        if getattr(found, "__file__", None) is None and hasattr(found, "__path__"):
+            where = ", ".join(found.__path__)
+            return (
+                f"{module!r} was imported as a bare directory ({where}), not as a package: a directory of "
+                "that name on sys.path hides the installed one; run from another directory"
+            )
         parts = target.split(".")
         for depth, part in enumerate(parts):
             if not hasattr(found, part):
@@ -266,11 +272,13 @@ def _import_hint(exc: BaseException, spec: str) -> str:
             found = getattr(found, part)
     hint = "check the module path and that its package is installed"
     if isinstance(exc, ModuleNotFoundError):
+        from asgipaste._imports import searched
+
         cwd = os.getcwd()
-        where = "is" if cwd in sys.path or "" in sys.path else "is not"
+        where = "is" if searched(cwd) else "is not"
         hint += (
-            f"; the working directory ({cwd}) {where} on sys.path: run from the directory that holds "
-            "the module, or add its directory to PYTHONPATH"
+            f"; the working directory ({cwd}) {where} searched for modules: run from the directory that "
+            "holds the module, or add its directory to PYTHONPATH"
         )
     return hint
 

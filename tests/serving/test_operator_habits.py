@@ -82,5 +82,5 @@ def test_the_import_hint_names_the_working_directory(tmp_path: Path) -> None:
                           text=True, timeout=30)
     assert done.returncode == 1
     output = done.stdout + done.stderr
-    assert f"the working directory ({tmp_path}) is on sys.path" in output
+    assert f"the working directory ({tmp_path}) is searched for modules" in output
     assert "PYTHONPATH" in output
