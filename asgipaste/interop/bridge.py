@@ -217,8 +217,14 @@ class _Session:
             await self.bridge.app(self.scope, self.receive, self.send)
         except BaseException as exc:  # handed to the thread, which raises it in the WSGI stack
             if self.aborted:
-                if not isinstance(exc, asyncio.CancelledError | OSError):
+                # The client left: what its leaving raised in the app (Starlette turns the OSError
+                # of send() into ClientDisconnect) is no failure of the app.
+                if not _client_leaving(exc):
                     logger.warning("%r: ASGI app failed after the WSGI side hung up", self.bridge, exc_info=exc)
+            elif self.finished:
+                # The response is complete (Starlette's ServerErrorMiddleware sends its 500, then
+                # re-raises): nothing left to hand the WSGI side, so logged here, as uvicorn logs it.
+                logger.error("%r: exception in ASGI application", self.bridge, exc_info=exc)
             else:
                 self.error = exc
             if not isinstance(exc, Exception):
@@ -281,6 +287,16 @@ class _Session:
         while self.out_size > BODY_BUFFER_LIMIT and not self.aborted:  # backpressure
             self.drained.clear()
             await self.drained.wait()
+
+
+def _client_leaving(exc: BaseException) -> bool:
+    """What a departed client raises in an app: cancellation, the OSError of send(), Starlette's ClientDisconnect.
+
+    Starlette's class is matched by name, so that importing the bridge does not import Starlette.
+    """
+    if isinstance(exc, asyncio.CancelledError | OSError):
+        return True
+    return any(c.__name__ == "ClientDisconnect" and c.__module__.startswith("starlette.") for c in type(exc).__mro__)
 
 
 class _BridgedResponse:

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -423,3 +424,51 @@ def test_head_responses_of_an_asgi_app_carry_no_body_on_the_wsgi_side() -> None:
             finally:
                 getattr(result, "close", lambda: None)()
         assert answers == [(answers[0][0], body), (answers[0][0], b"")]
+
+
+def _starlette_behind_a_view() -> Any:
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    def boom(request: Any) -> Any:
+        raise RuntimeError("the handler failed")
+
+    async def endless() -> Any:
+        while True:
+            yield b"tick\n" * 1000
+            await asyncio.sleep(0.01)
+
+    return WSGIView(
+        Starlette(routes=[Route("/boom", boom), Route("/stream", lambda request: StreamingResponse(endless()))]),
+        name="starlette",
+    )
+
+
+def test_an_asgi_apps_exception_after_its_500_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Starlette sends its 500 and then re-raises: under a WSGI server that traceback must reach the log."""
+    view = _starlette_behind_a_view()
+    with caplog.at_level(logging.ERROR, logger="asgipaste.interop"):
+        assert _call(view, "/boom") == ("500 Internal Server Error", b"Internal Server Error")
+        deadline = time.monotonic() + 5
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.01)
+    [record] = caplog.records
+    assert "exception in ASGI application" in record.getMessage()
+    assert record.exc_info is not None and "the handler failed" in str(record.exc_info[1])
+
+
+def test_a_client_leaving_a_starlette_stream_is_not_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """The WSGI side closes the iterable: Starlette's ClientDisconnect is the client leaving, not a failure."""
+    view = _starlette_behind_a_view()
+    environ = {
+        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/stream", "QUERY_STRING": "", "SERVER_NAME": "t",
+        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(), "HTTP_HOST": "t",
+    }
+    with caplog.at_level(logging.DEBUG, logger="asgipaste.interop"):
+        result = view(environ, lambda status, headers, exc_info=None: None)
+        assert next(iter(result)).startswith(b"tick")
+        result.close()
+        time.sleep(0.3)  # the app's task ends on the loop meanwhile
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
