@@ -22,7 +22,6 @@ from asgipaste._logging import configure_from_ini
 from asgipaste.errors import ConfigError
 from asgipaste.loader.api import appconfig, load_stack, loadfilter, loadserver
 from asgipaste.loader.dialect import read_ini
-from asgipaste.loader.references import APP
 from asgipaste.types import ASGIApp
 
 __all__ = ["ConfigDict", "Loader"]
@@ -44,6 +43,8 @@ class Loader:
         self.uri = uri
         self.filepath = os.path.abspath(uri.path)
         self.relative_to = os.getcwd()
+        #: apps get_wsgi_app built, by id: (app, name, defaults), for get_wsgi_server
+        self._built: dict[int, tuple[Any, str, dict[str, Any]]] = {}
 
     def __repr__(self) -> str:
         return f'asgipaste.plaster_loader.Loader(uri="{self.uri.scheme}://{self.uri.path}")'
@@ -53,25 +54,32 @@ class Loader:
         return read_ini(self.filepath).sections()
 
     def get_settings(self, section: str | None = None, defaults: dict[str, Any] | None = None) -> ConfigDict:
-        """The settings of ``section`` as plaster_pastedeploy gives them (``app:main``, ``server:main``, ``loggers``).
+        """The settings of ``section``, exactly as ``plaster_pastedeploy`` gives them.
 
-        App sections come through the loader (``use``, ``set``/``get`` and
-        ``[DEFAULT]`` applied as when loading); any other section is its own
-        keys, interpolated, with ``[DEFAULT]`` as ``global_conf``.
+        Every key of the section, ``use`` included and interpolated, except keys
+        ``[DEFAULT]`` also has (PasteDeploy's rule: ``get key = ...`` brings one
+        in); ``set key = ...`` sets a default. No section (or none named: the
+        URI's fragment is a section name, ``main`` is not ``app:main``) gives ``{}``.
         """
-        section = section or self.uri.fragment or "app:main"
-        global_conf = self._defaults(defaults)
+        section = section or self.uri.fragment or None
         ini = read_ini(self.filepath)
-        ini.add_defaults(global_conf, overwrite=True)
-        if not ini.has_section(section):
-            return ConfigDict({}, ini.defaults(), self)
-        prefix, sep, name = section.partition(":")
-        if sep and prefix.strip() in APP.prefixes():
-            conf = appconfig(f"config:{self.filepath}", name=name.strip(), global_conf=global_conf)
-            return ConfigDict(dict(conf.local_conf), dict(conf.global_conf), self)
-        defaults = ini.defaults()
-        own = {key: ini.get(section, key) for key in ini.own_options(section) if not key.startswith(("set ", "get "))}
-        return ConfigDict(own, defaults, self)
+        ini.add_defaults(self._defaults(defaults), overwrite=True)
+        global_conf = dict(ini.defaults())
+        if section is None or not ini.has_section(section):
+            return ConfigDict({}, global_conf, self)
+        local_conf: dict[str, Any] = {}
+        wanted: dict[str, str] = {}
+        for key in ini.own_options(section):
+            if key.startswith("set "):
+                global_conf[key[4:].strip()] = ini.get(section, key)
+            elif key.startswith("get "):
+                local_conf[key[4:].strip()] = None  # keeps the file's order
+                wanted[key[4:].strip()] = ini.get(section, key)
+            elif key not in global_conf:
+                local_conf[key] = ini.get(section, key)
+        for key, global_key in wanted.items():
+            local_conf[key] = global_conf[global_key]
+        return ConfigDict(local_conf, global_conf, self)
 
     def setup_logging(self, defaults: dict[str, Any] | None = None) -> None:
         """The file's ``[loggers]`` sections, as ``pserve`` applies them; ``basicConfig`` without them."""
@@ -87,7 +95,40 @@ class Loader:
         """The same app for WSGI callers (``loadapp(..., protocol="wsgi")``)."""
         from asgipaste.loader.api import loadapp
 
-        return loadapp(self._spec(), name=self._name(name), global_conf=self._defaults(defaults), protocol="wsgi")
+        app = loadapp(self._spec(), name=self._name(name), global_conf=self._defaults(defaults), protocol="wsgi")
+        self._built[id(app)] = (app, self._name(name), defaults or {})
+        return app
+
+    def get_wsgi_app_settings(self, name: str | None = None, defaults: dict[str, Any] | None = None) -> ConfigDict:
+        """``pyramid.paster.get_appsettings``: the app's settings as ``appconfig`` gives them."""
+        return self.get_asgi_app_settings(name, defaults)
+
+    def get_wsgi_filter(self, name: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
+        return self.get_asgi_filter(name, defaults)
+
+    def get_wsgi_server(self, name: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
+        """What ``pserve asgipaste+ini://FILE`` calls with the app from :meth:`get_wsgi_app`.
+
+        An app this loader built is served as its section, as ``asgipaste serve``
+        serves it (workers, ``--reload`` and SIGHUP included); any other WSGI app
+        through one adapter.
+        """
+        server = self.get_asgi_server(name, defaults)
+
+        def serve(app: Any) -> Any:
+            from pathlib import Path
+
+            from asgipaste.interop.detect import is_asgi_app
+            from asgipaste.interop.wsgi import WSGIAdapter
+            from asgipaste.servers.target import ServeTarget
+
+            built = self._built.get(id(app))
+            if built is not None and built[0] is app:
+                global_conf = {key: str(value) for key, value in built[2].items()}
+                return server(ServeTarget(Path(self.filepath), built[1], global_conf))
+            return server(app if is_asgi_app(app) else WSGIAdapter(app))
+
+        return serve
 
     def get_asgi_filter(self, name: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
         return loadfilter(self._spec(), name=self._name(name), global_conf=self._defaults(defaults))
