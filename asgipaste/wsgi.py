@@ -17,11 +17,18 @@ WSGI branches are called as they are; only the ASGI parts run, on one event
 loop of the process's own, their lifespan started once per process
 (:func:`asgipaste.urlmap.wsgi.wsgi_form`). From Python:
 ``loadapp(uri, protocol="wsgi")``.
+
+Imported in a process whose SIGTERM is still at its default (waitress sets no
+handler for it; gunicorn and mod_wsgi have their own), SIGTERM is made to end
+the process cleanly (``SystemExit``), so that the ASGI parts' lifespan shutdown
+runs as it does on Ctrl-C: systemd and ``docker stop`` send SIGTERM.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterable
@@ -81,6 +88,23 @@ class _LazyApplication:
             return self._app(environ, start_response)
         return refuse(start_response, f"configuration error: {self._error}")
 
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # the exit code of a process SIGTERM ended
+
+
+def _sigterm_runs_the_shutdown() -> None:
+    """A SIGTERM left at its default kills the process before any exit hook (the lifespan shutdown) runs."""
+    if threading.current_thread() is not threading.main_thread() or "mod_wsgi" in sys.modules:
+        return  # only the main thread may set handlers; mod_wsgi refuses them
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    except (ValueError, OSError):  # pragma: no cover - an embedding that forbids it
+        pass
+
+
+_sigterm_runs_the_shutdown()
 
 #: What a WSGI server imports: ``asgipaste.wsgi:application``.
 application: WSGIApp = _LazyApplication()

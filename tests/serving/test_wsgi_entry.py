@@ -472,3 +472,35 @@ def test_a_client_leaving_a_starlette_stream_is_not_a_warning(caplog: pytest.Log
         result.close()
         time.sleep(0.3)  # the app's task ends on the loop meanwhile
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+LIFESPAN_LOGGED = """
+[composite:main]
+use = egg:Paste#urlmap
+/ = asgi
+/legacy = legacy
+
+[app:asgi]
+use = call:tests.serving.apps:text_app
+name = starlette-like
+
+[app:legacy]
+use = call:tests.serving.apps:wsgi_text_app
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_sigterm_to_waitress_runs_the_lifespan_shutdown(spawn: Callable[..., Proc], tmp_path: Path) -> None:
+    """waitress leaves SIGTERM at its default: the process died before the ASGI part's shutdown ran."""
+    import signal
+
+    (tmp_path / "api-paste.ini").write_text(LIFESPAN_LOGGED)
+    port = free_port()
+    env = child_env(ASGIPASTE_CONFIG=str(tmp_path / "api-paste.ini"))
+    proc = spawn([bin_path("waitress-serve"), f"--listen=127.0.0.1:{port}", "asgipaste.wsgi:application"], env=env)
+    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    proc.wait_for(r"lifespan startup starlette-like pid \d+")
+    proc.signal(signal.SIGTERM)
+    assert proc.wait_exit(20) >= 0, "the process ended itself, not killed by the signal"
+    proc.wait_for(r"lifespan shutdown starlette-like pid \d+")
