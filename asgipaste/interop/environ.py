@@ -290,6 +290,10 @@ def build_environ(
     scope keys starting with ``wsgiorg.`` or ``routes.`` are copied in.
     """
     script_name, path_info = split_path(scope)
+    if path_info[:2] == "//" and not script_name:
+        # waitress's rule (PasteDeploy's usual server): leading slashes of the request
+        # target collapse to one, so "//urls" routes as "/urls"; inner runs stay.
+        path_info = "/" + path_info.lstrip("/")
     scheme = scope.get("scheme") or "http"
     server = scope.get("server")
     if server:

@@ -393,3 +393,21 @@ def test_an_empty_host_header_is_no_host() -> None:
     environ = build_environ(http_scope(headers=[(b"host", b"")], server=("api.local", 8774)), io.BytesIO())
     assert "HTTP_HOST" not in environ
     assert webob.Request(environ).application_url == "http://api.local:8774"
+
+
+@pytest.mark.parametrize(
+    ("path", "root_path", "expected"),
+    [
+        ("//urls", "", ("", "/urls")),  # waitress: PATH_INFO '/urls' for the request target //urls
+        ("///x", "", ("", "/x")),
+        ("//", "", ("", "/")),
+        ("/a//b", "", ("", "/a//b")),  # inner runs stay, as under waitress
+        ("/api//x", "/api", ("/api", "//x")),  # below a mount, the mount's business
+    ],
+)
+def test_leading_slashes_of_the_request_collapse_as_waitress_collapses_them(
+    path: str, root_path: str, expected: tuple[str, str]
+) -> None:
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": root_path, "headers": []}
+    environ = build_environ(scope, None)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == expected
