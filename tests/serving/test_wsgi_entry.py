@@ -57,14 +57,17 @@ text = other
 """
 
 
-def _call(app: Any, path: str) -> tuple[str, bytes]:
-    statuses: list[str] = []
-    environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "t",
+def _environ(path: str, method: str = "GET") -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "t",
         "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
         "wsgi.errors": io.StringIO(), "HTTP_HOST": "t",
     }
-    result = app(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+
+def _call(app: Any, path: str) -> tuple[str, bytes]:
+    statuses: list[str] = []
+    result = app(_environ(path), lambda status, headers, exc_info=None: statuses.append(status))
     try:
         body = b"".join(result)
     finally:
@@ -413,12 +416,9 @@ def test_head_responses_of_an_asgi_app_carry_no_body_on_the_wsgi_side() -> None:
         answers = []
         for method in ("GET", "HEAD"):
             headers: list[Any] = []
-            environ = {
-                "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
-                "SERVER_NAME": "t", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
-                "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(), "HTTP_HOST": "t",
-            }
-            result = view(environ, lambda status, sent, exc_info=None, seen=headers: seen.extend([status, *sent]))
+            result = view(
+                _environ(path, method), lambda status, sent, exc_info=None, seen=headers: seen.extend([status, *sent])
+            )
             try:
                 answers.append((headers, b"".join(result)))
             finally:
@@ -461,13 +461,8 @@ def test_an_asgi_apps_exception_after_its_500_is_logged(caplog: pytest.LogCaptur
 def test_a_client_leaving_a_starlette_stream_is_not_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     """The WSGI side closes the iterable: Starlette's ClientDisconnect is the client leaving, not a failure."""
     view = _starlette_behind_a_view()
-    environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/stream", "QUERY_STRING": "", "SERVER_NAME": "t",
-        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(), "HTTP_HOST": "t",
-    }
     with caplog.at_level(logging.DEBUG, logger="asgipaste.interop"):
-        result = view(environ, lambda status, headers, exc_info=None: None)
+        result = view(_environ("/stream"), lambda status, headers, exc_info=None: None)
         assert next(iter(result)).startswith(b"tick")
         result.close()
         time.sleep(0.3)  # the app's task ends on the loop meanwhile
