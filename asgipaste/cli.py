@@ -237,15 +237,25 @@ def _granian_interface(target: ServeTarget) -> str:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from asgipaste.graph import annotate_mounts, render_dot, render_mermaid, render_text, serving_summary
+    from asgipaste.graph import (
+        annotate_mounts,
+        render_dot,
+        render_mermaid,
+        render_text,
+        serving_summary,
+        wsgi_form_graph,
+    )
 
     target = _target(args)
     try:
         stack = target.load()
     except ConfigError as exc:
         return _graph_outline(args, target, exc)
-    summary = serving_summary(stack, granian_interface=_granian_interface(target))
-    tree = annotate_mounts(stack.graph)
+    interface = _granian_interface(target)
+    # granian's WSGI interface is given the tree's WSGI form: draw that, not the ASGI one
+    drawn = wsgi_form_graph(stack.graph) if interface == "wsgi" and stack.wsgi is None else stack.graph
+    summary = serving_summary(stack, granian_interface=interface, tree=drawn)
+    tree = annotate_mounts(drawn)
     if args.format == "mermaid":
         print(render_mermaid(tree))
         print("\n".join(f"%% {line}" for line in summary))

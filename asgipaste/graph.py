@@ -15,7 +15,15 @@ from dataclasses import replace
 
 from asgipaste.stack import LoadedStack, StackNode
 
-__all__ = ["JOIN_TEXT", "annotate_mounts", "render_dot", "render_mermaid", "render_text", "serving_summary"]
+__all__ = [
+    "JOIN_TEXT",
+    "annotate_mounts",
+    "render_dot",
+    "render_mermaid",
+    "render_text",
+    "serving_summary",
+    "wsgi_form_graph",
+]
 
 #: What each join means, as the pictures say it.
 JOIN_TEXT = {
@@ -130,12 +138,14 @@ def render_dot(node: StackNode) -> str:
     return "\n".join(lines)
 
 
-def serving_summary(stack: LoadedStack, *, granian_interface: str = "auto") -> list[str]:
-    """What a server does with ``stack``: the joins counted, and granian's interface.
+def serving_summary(
+    stack: LoadedStack, *, granian_interface: str = "auto", tree: StackNode | None = None
+) -> list[str]:
+    """What a server does with ``stack``: the joins counted (in ``tree``, the drawn one), and granian's interface.
 
     ``granian_interface`` is the file's granian ``[server:]`` ``interface`` (``auto`` without one).
     """
-    nodes = stack.graph.walk()
+    nodes = (tree or stack.graph).walk()
     adapters = sum(1 for item in nodes if item.join == "adapter")
     bridges = sum(1 for item in nodes if item.join == "bridge")
     lines = [f"joins: {adapters} adapter(s), {bridges} bridge(s)"]
@@ -170,6 +180,37 @@ def _mounted_names(child: StackNode) -> set[str]:
         child = child.children[0]
         names.add(_short(child.name))
     return names
+
+
+#: The factory of asgipaste's own urlmap (``egg:Paste#urlmap`` loads it): the only map with a WSGI form.
+_URLMAP_FACTORY = "asgipaste.urlmap:urlmap_factory"
+
+
+def wsgi_form_graph(node: StackNode) -> StackNode:
+    """The tree a WSGI server (granian's ``interface = wsgi``) is given: :func:`asgipaste.urlmap.wsgi.wsgi_form`.
+
+    Urlmaps dispatch in WSGI, WSGI branches are called as they are (their
+    adapters gone) and ASGI branches are bridged; any other ASGI root is
+    bridged whole.
+
+    >>> tree = StackNode("composite", "composite:main", "asgi", label=_URLMAP_FACTORY, children=[
+    ...     StackNode("app", "app:legacy", "wsgi", join="adapter"), StackNode("app", "app:modern", "asgi")])
+    >>> print(render_text(wsgi_form_graph(tree)))
+    [WSGI] composite:main  asgipaste.urlmap:urlmap_factory (WSGI form)
+    ├── [WSGI] app:legacy
+    └── [ASGI] app:modern  <= bridge: ASGI app shown to WSGI code
+    """
+    if node.protocol != "asgi":
+        return node
+    if node.kind != "composite" or node.label != _URLMAP_FACTORY:
+        return replace(node, join="bridge")
+    children = []
+    for child in node.children:
+        if child.protocol == "wsgi":
+            children.append(replace(child, join="native"))
+        else:
+            children.append(wsgi_form_graph(child))
+    return replace(node, protocol="wsgi", label=f"{node.label} (WSGI form)", children=children)
 
 
 def annotate_mounts(node: StackNode) -> StackNode:

@@ -113,9 +113,20 @@ def test_graph_reads_the_granian_interface_of_the_file(tmp_path: Path, capsys: p
     assert main(["graph", str(ini)]) == 0
     out = capsys.readouterr().out
     assert "granian (interface = wsgi): served on granian's WSGI interface in the tree's WSGI form" in out
+    # and the tree drawn is that WSGI form: the urlmap in WSGI, the WSGI branch as is, the ASGI one bridged
+    assert out.splitlines()[:5] == [
+        "[WSGI] composite:main  asgipaste.urlmap:urlmap_factory (WSGI form)",
+        "├── [WSGI] mount /w",
+        "│   └── [WSGI] app:w  tests.serving.apps:wsgi_text_app",
+        "└── [WSGI] mount /a",
+        "    └── [ASGI] app:a  tests.serving.apps:text_app  <= bridge: ASGI app shown to WSGI code",
+    ]
+    assert "joins: 0 adapter(s), 1 bridge(s)" in out
     ini.write_text(tree + "[server:main]\nuse = egg:asgipaste#uvicorn\n")
     assert main(["graph", str(ini)]) == 0
-    assert "granian: served on granian's ASGI interface" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "granian: served on granian's ASGI interface" in out
+    assert "joins: 1 adapter(s), 0 bridge(s)" in out and out.startswith("[ASGI] composite:main")
 
 
 def test_annotate_mounts_shows_urlmap_keys(tmp_path: Path) -> None:
