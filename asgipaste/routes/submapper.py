@@ -152,6 +152,8 @@ class SubMapper(SubMapperParent):
     ) -> Any:
         """A named route ``/<rel>`` below this sub-mapper (``rel_resource`` by default)."""
         suffix = "{.format}" if formatted or (formatted is None and self.formatted) else ""
+        if rel is None and name is None:  # Routes fails here (None + str); never a route at /None
+            raise TypeError("SubMapper.link() needs rel or name")
         return self.connect(
             name or (str(rel) + "_" + str(self.resource_name)),
             "/" + str(rel or name) + suffix,
@@ -177,6 +179,8 @@ class SubMapper(SubMapperParent):
     ) -> Any:
         """A named route at this sub-mapper's own path."""
         suffix = "{.format}" if formatted or (formatted is None and self.formatted) else ""
+        if action is None and name is None:  # Routes fails here (None + str); never an action None
+            raise TypeError("SubMapper.action() needs action or name")
         return self.connect(
             name or (str(action) + "_" + str(self.resource_name)),
             suffix,

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 __all__ = [
     "GenerationException",
@@ -127,9 +127,31 @@ def split_root_path(path: str, root_path: str) -> tuple[str, str]:
     return root, path
 
 
+def _path(scope: Mapping[str, Any]) -> str:
+    """The scope's ``path``; where the server replaced bytes that are not UTF-8, those bytes as latin-1.
+
+    A valid UTF-8 path reads as text (a deliberate difference from Routes
+    under WSGI, docs/routes.md). ``/servers/%E9`` and ``/servers/%FF`` would
+    both read ``'\ufffd'`` and match as one id; from ``raw_path`` they read
+    ``'é'`` and ``'ÿ'``, as under a WSGI server.
+
+    >>> _path({"path": "/servers/\ufffd", "raw_path": b"/servers/%E9"})
+    '/servers/é'
+    """
+    path: str = scope.get("path", "")
+    raw = scope.get("raw_path")
+    if "\ufffd" in path and raw and b"%" in raw:
+        decoded = unquote_to_bytes(raw)
+        try:
+            decoded.decode("utf-8")
+        except UnicodeDecodeError:
+            return decoded.decode("latin-1")
+    return path
+
+
 def environ_from_scope(scope: Mapping[str, Any]) -> dict[str, Any]:
     """A WSGI-style environ with the keys routing reads, built from an ASGI scope."""
-    script_name, path_info = split_root_path(scope.get("path", ""), scope.get("root_path", "") or "")
+    script_name, path_info = split_root_path(_path(scope), scope.get("root_path", "") or "")
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.get("method", "GET") if scope.get("type") == "http" else "GET",
         "SCRIPT_NAME": script_name,

@@ -500,3 +500,35 @@ def test_index_keeps_longest_prefix_first_order_of_routes() -> None:
     for path in ["/foo", "/bar", "/x/1", "/y/1", "/foo\n"]:
         assert ours.match(path) == theirs.match(path), path
     assert ours.match("/foo") == {"controller": "foo"}
+
+
+def test_bytes_that_are_not_utf8_match_as_under_a_wsgi_server() -> None:
+    """Servers put '\ufffd' in path for %E9 and %FF alike: two URLs, one id. raw_path keeps them apart."""
+    from urllib.parse import unquote
+
+    from asgipaste.routes import Mapper
+
+    mapper = Mapper()
+    mapper.resource("server", "servers")
+    ids = []
+    for raw in (b"/servers/%E9", b"/servers/%FF", b"/servers/%E2%98%83"):
+        scope = {"type": "http", "method": "GET", "path": unquote(raw.decode()), "raw_path": raw,
+                 "root_path": "", "query_string": b"", "headers": []}
+        result = mapper.match(scope)
+        assert result is not None
+        ids.append(result["id"])
+    assert ids == ["é", "ÿ", "☃"]  # latin-1 like waitress where not UTF-8; UTF-8 text where it is
+
+
+def test_submapper_link_and_action_need_a_name_as_in_routes() -> None:
+    """Routes raises (None + str); a route at /p/None must not appear instead."""
+    import routes
+
+    from asgipaste.routes import Mapper
+
+    for mapper in (routes.Mapper(), Mapper()):
+        sub = mapper.submapper(path_prefix="/p", controller="c")
+        with pytest.raises(TypeError):
+            sub.link()
+        with pytest.raises(TypeError):
+            sub.action()
