@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar
 
 __all__ = [
     "PROTOCOL_ATTR",
+    "WSGI_FILTER_FORM_ATTR",
     "app_protocol",
     "declare_asgi",
     "declare_wsgi",
@@ -36,6 +37,11 @@ __all__ = [
 ]
 
 PROTOCOL_ATTR = "__asgipaste_protocol__"
+
+#: On an ASGI filter (a filter factory's result, or a filter-app factory): the same filter
+#: returning a WSGI middleware. The loader uses it over a WSGI app, so that a WSGI chain
+#: stays WSGI: fused, and served WSGI-direct by granian (Pyramid's ``prefix`` filter).
+WSGI_FILTER_FORM_ATTR = "__asgipaste_wsgi_filter__"
 
 ProtocolName = Literal["asgi", "wsgi"]
 T = TypeVar("T")

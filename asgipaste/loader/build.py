@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgipaste.errors import ConfigError, ConfigValueError
-from asgipaste.interop.detect import app_protocol, declared_protocol, filter_protocol, is_asgi_app
+from asgipaste.interop.detect import (
+    WSGI_FILTER_FORM_ATTR,
+    app_protocol,
+    declared_protocol,
+    filter_protocol,
+    is_asgi_app,
+)
 from asgipaste.loader.coerce import CoercionError, coerce_kwargs
 from asgipaste.loader.plan import PROTOCOL_BY_TYPE, Loader, Node
 from asgipaste.loader.references import APP, ASGI_PROTOCOLS, FILTER, SERVER, ObjectType
@@ -335,12 +341,17 @@ class BuiltFilter:
     kind: str = "filter"
     then: BuiltFilter | None = None  # filter-with on a filter: applied after this one
     threads: int | None = None
+    #: the filter's WSGI form (WSGI_FILTER_FORM_ATTR), used over a WSGI app
+    wsgi_func: Callable[[Any], Any] | None = None
 
     def apply(self, inner: Built) -> Built:
         built = self._apply_one(inner)
         return self.then.apply(built) if self.then is not None else built
 
     def _apply_one(self, inner: Built) -> Built:
+        if inner.protocol == "wsgi" and self.wsgi_func is not None:
+            # A filter with a WSGI form keeps a WSGI chain WSGI: no crossing, still fusable.
+            return self._built(self._call(inner.obj, self.wsgi_func), "wsgi", inner)
         protocol = self.protocol
         if protocol is not None:
             result = self._call(convert(inner, protocol).obj)
@@ -369,9 +380,9 @@ class BuiltFilter:
         view.used_as_wsgi(inner.graph)
         return self._built(result, "wsgi", inner)
 
-    def _call(self, app: Any) -> Any:
+    def _call(self, app: Any, func: Callable[[Any], Any] | None = None) -> Any:
         try:
-            result = self.func(app)
+            result = (func or self.func)(app)
         except ConfigError as exc:
             raise _locate(exc, self.node)
         except Exception as exc:
@@ -431,7 +442,9 @@ def build_filter(node: Node) -> BuiltFilter:
             )
         # filter_protocol looks at the result's declaration first.
         protocol = declared if declared is not None else filter_protocol(result)
-        return BuiltFilter(node, result, protocol, threads=node.wsgi_threads)
+        return BuiltFilter(
+            node, result, protocol, threads=node.wsgi_threads, wsgi_func=getattr(result, WSGI_FILTER_FORM_ATTR, None)
+        )
     if protocol_key.endswith("filter_app_factory"):
         if not callable(factory):
             raise node.error(ConfigError, f"{node.ref.spec if node.ref else node.label} is not callable")
@@ -440,8 +453,15 @@ def build_filter(node: Node) -> BuiltFilter:
         def wrapper(app: Any) -> Any:
             return call_factory(node, factory, app, conf, **local)
 
+        wsgi_factory = getattr(factory, WSGI_FILTER_FORM_ATTR, None)
+        wsgi_wrapper = None
+        if wsgi_factory is not None:
+
+            def wsgi_wrapper(app: Any) -> Any:
+                return call_factory(node, wsgi_factory, app, conf, **local)
+
         protocol = declared if declared is not None else filter_protocol(factory)
-        return BuiltFilter(node, wrapper, protocol, threads=node.wsgi_threads)
+        return BuiltFilter(node, wrapper, protocol, threads=node.wsgi_threads, wsgi_func=wsgi_wrapper)
     raise node.error(ConfigError, f"Protocol {protocol_key!r} cannot make a filter")
 
 

@@ -32,11 +32,18 @@ from urllib.parse import quote
 
 from asgipaste.converters import asbool
 from asgipaste.errors import ConfigValueError
-from asgipaste.interop.detect import declare_asgi
+from asgipaste.interop.detect import WSGI_FILTER_FORM_ATTR, declare_asgi
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 from asgipaste.urlmap.paths import normalize_root_path, raw_split
 
-__all__ = ["PrefixMiddleware", "URLPrefix", "make_prefix_middleware", "parse_forwarded", "prefix_filter_factory"]
+__all__ = [
+    "PrefixMiddleware",
+    "URLPrefix",
+    "WSGIPrefixMiddleware",
+    "make_prefix_middleware",
+    "parse_forwarded",
+    "prefix_filter_factory",
+]
 
 logger = logging.getLogger("asgipaste.middleware.prefix")
 
@@ -285,6 +292,93 @@ class URLPrefix:
         await self.app(scope, receive, send)
 
 
+class WSGIPrefixMiddleware:
+    """:class:`PrefixMiddleware` over a WSGI app: the same rules, applied to the environ.
+
+    The environ is read into the scope fields the rules work on, rewritten by
+    :class:`PrefixMiddleware`'s own methods, and written back (SCRIPT_NAME,
+    PATH_INFO, HTTP_HOST, SERVER_NAME/PORT, REMOTE_ADDR, ``wsgi.url_scheme``;
+    translated ``X-Forwarded-*`` headers are removed), so both forms agree by
+    construction.
+
+    >>> def app(environ, start_response):
+    ...     return [environ["SCRIPT_NAME"].encode(), environ["PATH_INFO"].encode()]
+    >>> b" ".join(WSGIPrefixMiddleware(app, "/james")({"PATH_INFO": "/james/x", "SCRIPT_NAME": ""}, None))
+    b'/james /x'
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        prefix: str = "/",
+        *,
+        translate_forwarded_server: bool = True,
+        force_port: str | int | None = None,
+        scheme: str | None = None,
+    ) -> None:
+        self.app = app
+        self.rules = PrefixMiddleware(  # the rules only: never called
+            _probe, prefix, translate_forwarded_server=translate_forwarded_server, force_port=force_port, scheme=scheme
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.app!r}, prefix={self.rules.prefix!r})"
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        scope = _scope_of(environ)
+        rules = self.rules
+        rules._rewrite_path(scope)
+        if rules.translate_forwarded_server:
+            rules._translate(scope)
+        if rules.force_port is not None:
+            rules._force_port(scope)
+        if rules.scheme is not None:
+            scope["scheme"] = rules._scheme(scope, rules.scheme)
+        _write_back(scope, environ)
+        return self.app(environ, start_response)
+
+
+def _scope_of(environ: dict[str, Any]) -> dict[str, Any]:
+    """The scope fields PrefixMiddleware's rules read, from a WSGI environ (strings stay latin-1)."""
+    root = environ.get("SCRIPT_NAME", "")
+    headers = [
+        (key[5:].replace("_", "-").lower().encode("latin-1"), str(value).encode("latin-1"))
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    ]
+    port = str(environ.get("SERVER_PORT", "")).strip()
+    client = environ.get("REMOTE_ADDR")
+    return {
+        "type": "http",
+        "root_path": root,
+        "path": root + environ.get("PATH_INFO", ""),
+        "headers": headers,
+        "server": (environ.get("SERVER_NAME", "localhost"), int(port) if port.isdigit() else None),
+        "client": None if client is None else (client, 0),
+        "scheme": environ.get("wsgi.url_scheme", "http"),
+    }
+
+
+def _write_back(scope: dict[str, Any], environ: dict[str, Any]) -> None:
+    root = scope["root_path"]
+    environ["SCRIPT_NAME"] = root
+    environ["PATH_INFO"] = scope["path"][len(root) :]
+    kept = {"HTTP_" + name.decode("latin-1").upper().replace("-", "_"): value for name, value in scope["headers"]}
+    for key in [key for key in environ if key.startswith("HTTP_") and key not in kept]:
+        del environ[key]  # translated forwarded headers, as PasteDeploy pops them
+    for key, value in kept.items():
+        environ[key] = value.decode("latin-1")
+    server = scope.get("server")
+    if server is not None:
+        environ["SERVER_NAME"] = server[0]
+        if server[1] is not None:
+            environ["SERVER_PORT"] = str(server[1])
+    client = scope.get("client")
+    if client is not None:
+        environ["REMOTE_ADDR"] = client[0]
+    environ["wsgi.url_scheme"] = scope["scheme"]
+
+
 def _strip_port(host: str) -> str:
     if host.startswith("["):  # [v6]:port
         return host[: host.find("]") + 1] if "]" in host else host
@@ -324,6 +418,25 @@ def make_prefix_middleware(
 declare_asgi(make_prefix_middleware)
 
 
+def make_wsgi_prefix_middleware(
+    app: Any,
+    global_conf: dict[str, Any],
+    prefix: str = "/",
+    translate_forwarded_server: str | bool = "true",
+    force_port: str | None = None,
+    scheme: str | None = None,
+) -> WSGIPrefixMiddleware:
+    """:func:`make_prefix_middleware`'s WSGI form, for a WSGI app below."""
+    rules = make_prefix_middleware(_probe, global_conf, prefix, translate_forwarded_server, force_port, scheme)
+    return WSGIPrefixMiddleware(
+        app, prefix, translate_forwarded_server=rules.translate_forwarded_server, force_port=force_port,
+        scheme=scheme,
+    )
+
+
+setattr(make_prefix_middleware, WSGI_FILTER_FORM_ATTR, make_wsgi_prefix_middleware)
+
+
 def prefix_filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Callable[[ASGIApp], ASGIApp]:
     """The same as a ``filter_factory``: returns ``app -> PrefixMiddleware``.
 
@@ -336,6 +449,10 @@ def prefix_filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Cal
     def wrap(app: ASGIApp) -> ASGIApp:
         return make_prefix_middleware(app, global_conf, **local_conf)
 
+    def wrap_wsgi(app: Any) -> Any:
+        return make_wsgi_prefix_middleware(app, global_conf, **local_conf)
+
+    setattr(wrap, WSGI_FILTER_FORM_ATTR, wrap_wsgi)
     return wrap
 
 

@@ -161,8 +161,8 @@ def test_the_pushed_down_form_answers_as_the_asgi_form(tmp_path: Path, path: str
 
 def test_a_mixed_tree_not_under_a_urlmap_is_one_whole_view(tmp_path: Path) -> None:
     (tmp_path / "a.ini").write_text(
-        "[pipeline:main]\npipeline = prefix legacy\n"
-        "[filter:prefix]\nuse = egg:asgipaste#prefix\nprefix = /api\n"
+        "[pipeline:main]\npipeline = gzip legacy\n"
+        "[filter:gzip]\nuse = call:starlette.middleware.gzip:GZipMiddleware\n"
         "[app:legacy]\nuse = call:tests.serving.apps:wsgi_text_app\n"
     )
     app = loadapp(f"config:{tmp_path / 'a.ini'}", protocol="wsgi")

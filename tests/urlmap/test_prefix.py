@@ -281,3 +281,66 @@ async def test_filter_factory_and_protocol_declaration() -> None:
     await call(wrap(app), http_scope("/p/x"))
     assert (app.scopes[-1]["root_path"], app.scopes[-1]["path"]) == ("/p", "/p/x")
     assert getattr(make_prefix_middleware, "__asgipaste_protocol__", None) == "asgi"
+
+
+WSGI_FORM_CASES = [  # (prefix kwargs, path, incoming root_path, headers, server port)
+    ({"prefix": "/james"}, "/james/x", "", {}, 8000),
+    ({"prefix": "/james"}, "/x", "", {}, 8000),
+    ({"prefix": "/james"}, "/james", "", {}, 8000),
+    ({"prefix": "/james"}, "/jamesx", "", {}, 8000),
+    ({"prefix": "/james"}, "/old/james/x", "/old", {}, 8000),
+    ({"prefix": "/p"}, "/p/x", "", {"X-Forwarded-Host": "pub.example, other", "X-Forwarded-For": "203.0.113.9",
+                                     "X-Forwarded-Proto": "https", "X-Forwarded-Server": "edge"}, 8000),
+    ({"prefix": "/p"}, "/p/x", "", {"Forwarded": 'for="[2001:db8::1]:443";proto=https;host=a.example'}, 8000),
+    ({"prefix": "/p", "translate_forwarded_server": "false"}, "/p/x", "", {"X-Forwarded-Host": "pub"}, 8000),
+    ({"prefix": "/p", "force_port": "8443"}, "/p/x", "", {"Host": "pub.example:99"}, 8000),
+    ({"prefix": "/p", "force_port": ""}, "/p/x", "", {"Host": "pub.example:99"}, 8000),
+    ({"prefix": "/p", "scheme": "https"}, "/p/x", "", {}, 8000),
+]
+_SEEN = ("SCRIPT_NAME", "PATH_INFO", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR", "wsgi.url_scheme")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("kw", "path", "root", "headers", "port"), WSGI_FORM_CASES)
+async def test_the_wsgi_form_gives_a_wsgi_app_what_the_asgi_form_gives_it(
+    kw: dict[str, Any], path: str, root: str, headers: dict[str, str], port: int
+) -> None:
+    """Over a WSGI app the loader uses the prefix filter's WSGI form (no crossing): the same environ."""
+    from asgipaste.interop.environ import build_environ
+    from asgipaste.middleware.prefix import make_wsgi_prefix_middleware
+
+    scope = http_scope(path, root_path=root)
+    scope["headers"] = [(k.lower().encode(), v.encode()) for k, v in headers.items()] or [(b"host", b"internal")]
+    scope["server"], scope["client"] = ("internal", port), ("10.0.0.9", 5555)
+    child = await through(kw, scope)
+    via_asgi = build_environ(child, None)
+    seen: dict[str, Any] = {}
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.update(environ)
+        return []
+
+    make_wsgi_prefix_middleware(app, {}, **kw)(build_environ(scope, None), None)
+    assert {k: seen.get(k) for k in _SEEN} == {k: via_asgi.get(k) for k in _SEEN}
+    forwarded = sorted(k for k in via_asgi if k.startswith("HTTP_X_FORWARDED") or k == "HTTP_FORWARDED")
+    assert sorted(k for k in seen if k.startswith("HTTP_X_FORWARDED") or k == "HTTP_FORWARDED") == forwarded
+
+
+def test_a_pyramid_production_pipeline_stays_wsgi_all_the_way_down(tmp_path: Any) -> None:
+    """pipeline = proxy-prefix myapp over a WSGI app: fused, served WSGI-direct by granian (no adapter)."""
+    from asgipaste import load_stack
+
+    ini = tmp_path / "production.ini"
+    ini.write_text(
+        "[app:myapp]\nuse = call:tests.serving.apps:wsgi_text_app\n"
+        "[filter:proxy-prefix]\nuse = egg:PasteDeploy#prefix\nprefix = /james\n"
+        "[pipeline:main]\npipeline = proxy-prefix myapp\n"
+    )
+    stack = load_stack(f"config:{ini}")
+    assert stack.wsgi is not None
+    assert [node.protocol for node in stack.graph.walk()] == ["wsgi", "wsgi", "wsgi"]
+    statuses: list[str] = []
+    environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/james/x", "QUERY_STRING": "",
+               "SERVER_NAME": "t", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    body = b"".join(stack.wsgi(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+    assert body == b"legacy script_name=/james path_info=/x"
