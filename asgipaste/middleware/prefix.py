@@ -33,6 +33,7 @@ from urllib.parse import quote
 from asgipaste.converters import asbool
 from asgipaste.errors import ConfigValueError
 from asgipaste.interop.detect import WSGI_FILTER_FORM_ATTR, declare_asgi
+from asgipaste.interop.environ import environ_headers, headers_to_environ
 from asgipaste.types import ASGIApp, Receive, Scope, Send
 from asgipaste.urlmap.paths import normalize_root_path, raw_split
 
@@ -341,11 +342,7 @@ class WSGIPrefixMiddleware:
 def _scope_of(environ: dict[str, Any]) -> dict[str, Any]:
     """The scope fields PrefixMiddleware's rules read, from a WSGI environ (strings stay latin-1)."""
     root = environ.get("SCRIPT_NAME", "")
-    headers = [
-        (key[5:].replace("_", "-").lower().encode("latin-1"), str(value).encode("latin-1"))
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    ]
+    headers = environ_headers(environ)
     port = str(environ.get("SERVER_PORT", "")).strip()
     client = environ.get("REMOTE_ADDR")
     return {
@@ -363,11 +360,14 @@ def _write_back(scope: dict[str, Any], environ: dict[str, Any]) -> None:
     root = scope["root_path"]
     environ["SCRIPT_NAME"] = root
     environ["PATH_INFO"] = scope["path"][len(root) :]
-    kept = {"HTTP_" + name.decode("latin-1").upper().replace("-", "_"): value for name, value in scope["headers"]}
-    for key in [key for key in environ if key.startswith("HTTP_") and key not in kept]:
-        del environ[key]  # translated forwarded headers, as PasteDeploy pops them
-    for key, value in kept.items():
-        environ[key] = value.decode("latin-1")
+    # The headers go back as headers_to_environ writes them: those the rules translated
+    # (forwarded ones) are gone, as PasteDeploy pops them.
+    for key in [key for key in environ if key.startswith("HTTP_")]:
+        del environ[key]
+    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(name):  # the ones environ_headers read, written back by headers_to_environ
+            del environ[name]
+    headers_to_environ(scope["headers"], environ)
     server = scope.get("server")
     if server is not None:
         environ["SERVER_NAME"] = server[0]
@@ -406,13 +406,17 @@ def make_prefix_middleware(
 
     >>> make_prefix_middleware(app, {}, prefix="/james", force_port="")  # doctest: +SKIP
     """
-    try:
-        translate = asbool(translate_forwarded_server)
-    except ValueError as exc:
-        raise ConfigValueError(str(exc), key="translate_forwarded_server")
     return PrefixMiddleware(
-        app, prefix, translate_forwarded_server=translate, force_port=force_port, scheme=scheme
+        app, prefix, translate_forwarded_server=_translate_option(translate_forwarded_server),
+        force_port=force_port, scheme=scheme,
     )
+
+
+def _translate_option(value: str | bool) -> bool:
+    try:
+        return asbool(value)
+    except ValueError as exc:
+        raise ConfigValueError(str(exc), key="translate_forwarded_server") from None
 
 
 declare_asgi(make_prefix_middleware)
@@ -427,10 +431,9 @@ def make_wsgi_prefix_middleware(
     scheme: str | None = None,
 ) -> WSGIPrefixMiddleware:
     """:func:`make_prefix_middleware`'s WSGI form, for a WSGI app below."""
-    rules = make_prefix_middleware(_probe, global_conf, prefix, translate_forwarded_server, force_port, scheme)
     return WSGIPrefixMiddleware(
-        app, prefix, translate_forwarded_server=rules.translate_forwarded_server, force_port=force_port,
-        scheme=scheme,
+        app, prefix, translate_forwarded_server=_translate_option(translate_forwarded_server),
+        force_port=force_port, scheme=scheme,
     )
 
 

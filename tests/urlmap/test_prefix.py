@@ -296,8 +296,10 @@ WSGI_FORM_CASES = [  # (prefix kwargs, path, incoming root_path, headers, server
     ({"prefix": "/p", "force_port": "8443"}, "/p/x", "", {"Host": "pub.example:99"}, 8000),
     ({"prefix": "/p", "force_port": ""}, "/p/x", "", {"Host": "pub.example:99"}, 8000),
     ({"prefix": "/p", "scheme": "https"}, "/p/x", "", {}, 8000),
+    ({"prefix": "/p"}, "/p/x", "", {"Content-Type": "text/plain", "Content-Length": "3", "X-Other": "kept"}, 80),
 ]
-_SEEN = ("SCRIPT_NAME", "PATH_INFO", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR", "wsgi.url_scheme")
+_SEEN = ("SCRIPT_NAME", "PATH_INFO", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR", "wsgi.url_scheme",
+         "CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_X_OTHER")
 
 
 @pytest.mark.asyncio
