@@ -103,9 +103,6 @@ class Loader:
         """``pyramid.paster.get_appsettings``: the app's settings as ``appconfig`` gives them."""
         return self.get_asgi_app_settings(name, defaults)
 
-    def get_wsgi_filter(self, name: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
-        return self.get_asgi_filter(name, defaults)
-
     def get_wsgi_server(self, name: str | None = None, defaults: dict[str, Any] | None = None) -> Any:
         """What ``pserve asgipaste+ini://FILE`` calls with the app from :meth:`get_wsgi_app`.
 

@@ -52,7 +52,7 @@ ENV_PROXY = "ASGIPASTE_PROXY"  # JSON: a legacy waitress section's trusted_proxy
 ENV_WORKERS = "ASGIPASTE_WORKERS"  # worker processes serving the app (wsgi.multiprocess)
 ENV_GC_FREEZE = "ASGIPASTE_GC_FREEZE"  # 0: leave the loaded app to the cyclic collector (default 1)
 ENV_URL_PREFIX = "ASGIPASTE_URL_PREFIX"  # a migrated waitress section's url_prefix
-ENV_MAX_BODY_BYTES = "ASGIPASTE_MAX_BODY_BYTES"  # a migrated waitress section's max_request_body_size
+ENV_MAX_BODY_BYTES = "ASGIPASTE_MAX_BODY_BYTES"  # a migrated waitress section's max_request_body_size (0: none)
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class ServePolicy:
             max_header_bytes=read(ENV_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_BYTES),
             proxy=proxy,
             url_prefix=environ.get(ENV_URL_PREFIX, "").strip() or None,
-            max_body_bytes=_read_size(environ, ENV_MAX_BODY_BYTES),
+            max_body_bytes=read(ENV_MAX_BODY_BYTES, None),
             workers=read(ENV_WORKERS, None),
             # a process that reads its policy from the environment is serving
             freeze_gc=environ.get(ENV_GC_FREEZE, "1").strip() != "0",
@@ -167,15 +167,6 @@ def serving_app(app: ASGIApp, policy: ServePolicy) -> ASGIApp:
     if policy.proxy is not None and policy.proxy.active:
         app = ProxyHeadersMiddleware(app, trust=policy.proxy)
     return RequestLimits(app, **limits) if limits else app
-
-
-def _read_size(environ: Mapping[str, str], name: str) -> int | None:
-    text = environ.get(name, "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ConfigValueError(f"{name} must be a whole number, not {text!r}", key=name)
-    return int(text)
 
 
 def _prepare_process(policy: ServePolicy) -> None:
