@@ -469,19 +469,8 @@ def test_a_client_leaving_a_starlette_stream_is_not_a_warning(caplog: pytest.Log
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
-LIFESPAN_LOGGED = """
-[composite:main]
-use = egg:Paste#urlmap
-/ = asgi
-/legacy = legacy
-
-[app:asgi]
-use = call:tests.serving.apps:text_app
-name = starlette-like
-
-[app:legacy]
-use = call:tests.serving.apps:wsgi_text_app
-"""
+# MIXED with an ASGI app that logs its lifespan startup and shutdown
+LIFESPAN_LOGGED = MIXED.replace("lifespan_counter_app\n", "text_app\nname = starlette-like\n")
 
 
 @pytest.mark.slow
